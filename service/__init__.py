@@ -1,0 +1,1 @@
+"""ctdl-assistant service: CLI now, HTTP API, registry store and pages later."""

@@ -1,0 +1,86 @@
+"""The one error hierarchy of ctdl-assistant.
+
+Every error carries a stable ``code`` (scripts may match on it), a ``message`` that says what is
+wrong and how to fix it, and a ``pointer``: where in the input it points (a JSON pointer such as
+``/Organization/AgentType/1``, or ``row 4, column "Name"`` for spreadsheets).
+
+Errors are raised, never returned.  Problems *inside* a usable document (a missing required
+property, an unknown vocabulary term) are not exceptions: they are results in a
+:class:`transformer.report.Report`.  Exceptions here mean the input cannot be used at all.
+"""
+from __future__ import annotations
+
+
+class CtdlError(Exception):
+    """Base class.  ``code`` is stable; ``message`` is for people; ``pointer`` locates the problem."""
+
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str, pointer: str = "", code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.pointer = pointer
+        if code:
+            self.code = code
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "path": self.pointer}
+
+    def one_line(self) -> str:
+        where = f" (at {self.pointer})" if self.pointer else ""
+        return f"error [{self.code}]{where}: {self.message}"
+
+
+class InputError(CtdlError):
+    """The input cannot be used: not JSON, wrong encoding, unknown type, too large..."""
+
+    code = "input.invalid"
+
+
+class NotJSON(InputError):
+    code = "input.not-json"
+
+
+class BadEncoding(InputError):
+    code = "input.encoding"
+
+
+class TooLarge(InputError):
+    code = "input.too-large"
+    http_status = 413
+
+
+class TooDeep(InputError):
+    code = "input.too-deep"
+
+
+class UnknownType(InputError):
+    code = "input.unknown-type"
+
+
+class WrongShape(InputError):
+    """The top level is not what was expected (e.g. a list where an object is needed)."""
+
+    code = "input.wrong-shape"
+
+
+class ContextNotAllowed(InputError):
+    """A JSON-LD document refers to a context we do not serve locally (we never fetch)."""
+
+    code = "input.context-not-allowed"
+
+
+class Unreadable(InputError):
+    code = "input.unreadable"
+
+
+class ConfigurationError(CtdlError):
+    """Our own data (shapes, contexts, vocabularies) is broken: a maintainer must fix it."""
+
+    code = "config.invalid"
+    http_status = 500
+
+
+class ShapesError(ConfigurationError):
+    code = "config.shapes"

@@ -1,0 +1,17 @@
+"""Where the data folders are: the checkout's top level, or inside the installed wheel."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def data_dir(name: str) -> Path:
+    """``shapes``, ``contexts`` or ``vocabularies``."""
+    for candidate in (_HERE.parent / name, _HERE / "_data" / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"data folder {name!r} not found next to {_HERE} "
+                            "(reinstall ctdl-assistant, or run from a checkout)")
