@@ -1,0 +1,310 @@
+"""enrich: turn a lifted graph into CTDL as the registry publishes it.
+
+* references: CTIDs become ``{registry}resources/{ctid}``; ``{"CTID": ...}`` objects become
+  references; bare UUIDs and other non-references are reported with the fix;
+* the main resource gets its registry URI, CTIDs are lower-cased;
+* nested objects without a type get the type their property implies (Requires ->
+  ConditionProfile); ``Type: Credential`` + ``CredentialType`` keeps the specific class;
+* vocabulary values (``orgType:Vendor``, ``Vendor``, ``Primarily Online``, a concept IRI) become
+  ``ceterms:CredentialAlignmentObject`` nodes with framework, names and description;
+* occupation / industry / program codes (``ONET_Codes``, ``Naics``, ``CIP_Codes``, or a bare code
+  in ``IndustryType``) become alignment objects with framework and ``codedNotation``;
+* ``CostItems`` expand to one CostProfile per item, as the registry models costs.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from .graph import BNode, Graph, IRI, Literal, Node, new_bnode
+from .lift import REF, TERM
+from .report import Result, VIOLATION, WARNING
+from .vocab import CETERMS, schema_index, vocabularies
+
+CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+CTDLA = "urn:ctdl-assistant:input:"
+C = CETERMS
+CAO = IRI(C + "CredentialAlignmentObject")
+CTID = C + "ctid"
+DEFAULT_REGISTRY = "https://credentialengineregistry.org/"
+SANDBOX_REGISTRY = "https://sandbox.credentialengineregistry.org/"
+ALTERNATIVES = {CTDLA + "alternativeOccupationType": C + "occupationType",
+                CTDLA + "alternativeIndustryType": C + "industryType",
+                CTDLA + "alternativeInstructionalProgramType": C + "instructionalProgramType"}
+
+
+@dataclass
+class Options:
+    registry: str = DEFAULT_REGISTRY
+    language: str = "en-US"
+
+    def resource_uri(self, ctid: str) -> str:
+        return f"{self.registry.rstrip('/')}/resources/{ctid.lower()}"
+
+    def graph_uri(self, ctid: str) -> str:
+        return f"{self.registry.rstrip('/')}/graph/{ctid.lower()}"
+
+
+class Enricher:
+    def __init__(self, graph: Graph, opts: Options, problems: list[Result]):
+        self.g = graph
+        self.opts = opts
+        self.problems = problems
+        self.vocab = vocabularies()
+        self.schema = schema_index()
+
+    def problem(self, severity, code, message, node: Node, pred: str, value=None, fix="") -> None:
+        self.problems.append(Result(
+            severity, code, message, path=node.pointer_of(pred, value),
+            property=node.key_name.get(pred, ""), focus=str(node.id),
+            value=value.value if isinstance(value, Literal) else (str(value) if value else None), fix=fix))
+
+    def run(self) -> Graph:
+        self.main_identity()
+        for node in list(self.g.nodes.values()):
+            self.references(node)
+        refs = self.g.referrers()
+        for node in list(self.g.nodes.values()):
+            self.types(node, refs.get(node.id, []))
+        for node in list(self.g.nodes.values()):
+            self.cost_items(node)
+        for node in list(self.g.nodes.values()):
+            self.codes(node)
+            self.vocabulary(node)
+        self.defaults()
+        return self.g
+
+    # -- identity ------------------------------------------------------------------------------
+    def main_identity(self) -> None:
+        for node in self.g.nodes.values():
+            for i, v in enumerate(node.get(CTID)):
+                if isinstance(v, Literal) and CTID_RE.match(v.value.strip()):
+                    node.replace(CTID, i, Literal(v.value.strip().lower(), v.datatype))
+        main = self.g.nodes.get(self.g.main) if self.g.main else None
+        if main is None:
+            return
+        ctid = main.first(CTID)
+        if isinstance(ctid, Literal) and CTID_RE.match(ctid.value) and isinstance(main.id, BNode):
+            self.rename(main.id, IRI(self.opts.resource_uri(ctid.value)))
+        elif isinstance(ctid, Literal) and not CTID_RE.match(ctid.value):
+            self.problem(VIOLATION, "invalid-ctid", _ctid_message(ctid.value), main, CTID, ctid,
+                         fix=_ctid_fix(ctid.value))
+
+    def rename(self, old, new) -> None:
+        node = self.g.nodes.pop(old)
+        node.id = new
+        self.g.nodes = {new: node, **self.g.nodes}
+        if self.g.main == old:
+            self.g.main = new
+        for n in self.g.nodes.values():
+            for p, values in n.props.items():
+                for i, v in enumerate(values):
+                    if v == old and type(v) is type(old):
+                        values[i] = new
+
+    # -- references ----------------------------------------------------------------------------
+    def references(self, node: Node) -> None:
+        for pred, values in node.props.items():
+            for i, v in enumerate(values):
+                if isinstance(v, Literal) and v.datatype == REF:
+                    values[i] = self.resolve_reference(node, pred, v)
+                elif isinstance(v, BNode) and v != self.g.main:
+                    child = self.g.nodes.get(v)
+                    ctid = child.first(CTID) if child else None
+                    if isinstance(ctid, Literal) and CTID_RE.match(ctid.value):
+                        others = [p for p in child.props if p != CTID]
+                        if others:
+                            self.problem(WARNING, "reference-details-ignored",
+                                         f"this reference has a CTID, so its other fields ({', '.join(child.key_name.get(p, p) for p in others)}) "
+                                         "are not published: the registry's own record is used", child, others[0])
+                        values[i] = IRI(self.opts.resource_uri(ctid.value))
+                        del self.g.nodes[v]
+
+    def resolve_reference(self, node: Node, pred: str, v: Literal):
+        text = v.value
+        if CTID_RE.match(text):
+            return IRI(self.opts.resource_uri(text))
+        if UUID_RE.match(text):
+            self.problem(VIOLATION, "invalid-reference",
+                         f'"{text}" is a bare UUID, not a CTID: CTIDs start with "ce-"', node, pred, v,
+                         fix=f'If it is a CTID, write "ce-{text.lower()}".')
+        elif text.lower().startswith("ce-"):
+            self.problem(VIOLATION, "invalid-ctid", _ctid_message(text), node, pred, v, fix=_ctid_fix(text))
+        return Literal(text)  # kept as given; the URL shapes report anything else
+
+    # -- types -----------------------------------------------------------------------------------
+    def types(self, node: Node, referrers: list[tuple[Node, str]]) -> None:
+        credential = IRI(C + "Credential")
+        if credential in node.types and len(node.types) > 1:
+            node.types.remove(credential)
+        qa = node.first(CTDLA + "isQAOrganization")
+        if qa is not None:
+            node.remove(CTDLA + "isQAOrganization")
+            if isinstance(qa, Literal) and qa.value == "true":
+                node.types = [IRI(C + "QACredentialOrganization") if t in (C + "CredentialOrganization", C + "Organization") else t
+                              for t in node.types] or [IRI(C + "QACredentialOrganization")]
+        if not node.types:
+            for _, pred in referrers:
+                default = self.schema.default_types.get(pred)
+                if default:
+                    node.types.append(IRI(default))
+                    break
+
+    # -- cost items ------------------------------------------------------------------------------
+    def cost_items(self, node: Node) -> None:
+        items = node.get(CTDLA + "costItem")
+        if not items:
+            return
+        refs = [(n, p) for n in self.g.nodes.values() for p, vals in n.props.items() if node.id in vals]
+        copies = []
+        for item_id in items:
+            item = self.g.nodes.pop(item_id, None)
+            if item is None:
+                continue
+            copy = Node(new_bnode(), item.pointer)
+            copy.types = list(node.types) or [IRI(C + "CostProfile")]
+            for p, vals in node.props.items():
+                if p == CTDLA + "costItem":
+                    continue
+                for v, ptr in zip(vals, node.value_pointers[p]):
+                    copy.add(p, v, ptr, node.key_name.get(p), node.key_pointer.get(p))
+            for p, vals in item.props.items():
+                for v, ptr in zip(vals, item.value_pointers[p]):
+                    copy.add(p, v, ptr, item.key_name.get(p), item.key_pointer.get(p))
+            copies.append(copy)
+        if not copies:
+            return
+        del self.g.nodes[node.id]
+        for c in copies:
+            self.g.nodes[c.id] = c
+        for n, p in refs:
+            vals = n.props[p]
+            i = vals.index(node.id)
+            ptrs = n.value_pointers[p]
+            vals[i:i + 1] = [c.id for c in copies]
+            ptrs[i:i + 1] = [ptrs[i]] * len(copies)
+
+    # -- codes -----------------------------------------------------------------------------------
+    def codes(self, node: Node) -> None:
+        for pred in list(node.props):
+            fw = self.vocab.frameworks.get(pred)
+            if fw is not None:
+                for v, ptr in zip(node.props[pred], node.value_pointers[pred]):
+                    self.code_alignment(node, fw, v, ptr, node.key_name.get(pred, ""))
+                node.remove(pred)
+            elif pred in ALTERNATIVES:
+                target = ALTERNATIVES[pred]
+                for v, ptr in zip(node.props[pred], node.value_pointers[pred]):
+                    cao = self.new_cao(ptr)
+                    cao.add(C + "targetNodeName", v, ptr)
+                    node.add(target, cao.id, ptr, node.key_name.get(pred), node.key_pointer.get(pred))
+                node.remove(pred)
+        # a bare code where an alignment object is expected (handbook: "IndustryType": ["333922"])
+        for fw in self.vocab.frameworks.values():
+            vals = node.props.get(fw.target_property)
+            if not vals:
+                continue
+            for i, v in enumerate(list(vals)):
+                if isinstance(v, Literal):
+                    ptr = node.value_pointers[fw.target_property][i]
+                    vals[i] = self.code_alignment(node, fw, v, ptr, node.key_name.get(fw.target_property, ""), add=False)
+
+    def code_alignment(self, node: Node, fw, v, ptr: str, key: str, add: bool = True):
+        code = v.value.strip() if isinstance(v, Literal) else str(v)
+        cao = self.new_cao(ptr)
+        cao.add(C + "codedNotation", Literal(code), ptr)
+        cao.add(C + "framework", IRI(fw.framework), ptr)
+        cao.add(C + "frameworkName", Literal(fw.name, None, self.opts.language), ptr)
+        if fw.pattern is not None and not fw.pattern.match(code):
+            self.problems.append(Result(VIOLATION, "invalid-code",
+                                        f'"{code}" is not a valid {fw.name} code', path=ptr, property=key,
+                                        value=code, fix=f"Codes look like {_example(fw.pattern.pattern)}."))
+        elif fw.template:
+            cao.add(C + "targetNode", IRI(fw.template.replace("{code}", code)), ptr)
+        if add:
+            node.add(fw.target_property, cao.id, ptr, key, None)
+        return cao.id
+
+    def new_cao(self, pointer: str) -> Node:
+        cao = self.g.node(new_bnode(), pointer)
+        cao.types.append(CAO)
+        return cao
+
+    # -- vocabularies ------------------------------------------------------------------------------
+    def vocabulary(self, node: Node) -> None:
+        for pred, values in node.props.items():
+            scheme = self.vocab.scheme_for(pred)
+            if scheme is None:
+                continue
+            for i, v in enumerate(values):
+                if isinstance(v, BNode):
+                    continue
+                ptr = node.value_pointers[pred][i]
+                if isinstance(v, IRI):
+                    concept = self.vocab.concepts.get(v) or scheme.find(v.rsplit("/", 1)[-1])
+                    target = IRI(concept.iri) if concept else v
+                elif isinstance(v, Literal):
+                    concept = scheme.find(v.value)
+                    target = IRI(concept.iri) if concept else IRI(scheme.namespace + re.sub(r"\s+", "", v.value))
+                else:
+                    continue
+                if concept is None:
+                    hint = scheme.suggest(str(v.value if isinstance(v, Literal) else v))
+                    self.problems.append(Result(
+                        VIOLATION, "unknown-term",
+                        f'"{v.value if isinstance(v, Literal) else v}" is not in {scheme.label}'
+                        + (f'; did you mean "{hint}"?' if hint else ""),
+                        path=ptr, property=node.key_name.get(pred, ""), focus=str(node.id),
+                        value=str(v.value if isinstance(v, Literal) else v),
+                        fix=f'Use a term of {scheme.label}' + (f', e.g. "{hint}".' if hint else ".")))
+                values[i] = self.alignment(concept, scheme, target, ptr).id
+
+    def alignment(self, concept, scheme, target: IRI, ptr: str) -> Node:
+        lang = "en-US"
+        cao = self.new_cao(ptr)
+        if concept is not None and concept.scheme != scheme.iri:
+            scheme = self.vocab.schemes.get(concept.scheme, scheme)
+        cao.add(C + "framework", IRI(scheme.framework), ptr)
+        cao.add(C + "frameworkName", Literal(scheme.label, None, lang), ptr)
+        cao.add(C + "targetNode", target, ptr)
+        if concept is not None:
+            cao.add(C + "targetNodeName", Literal(concept.label, None, lang), ptr)
+            if concept.definition:
+                cao.add(C + "targetNodeDescription", Literal(concept.definition, None, lang), ptr)
+        return cao
+
+    # -- defaults ------------------------------------------------------------------------------------
+    def defaults(self) -> None:
+        main = self.g.nodes.get(self.g.main) if self.g.main else None
+        if main is None:
+            return
+        status = C + "credentialStatusType"
+        if any(self.schema.is_subclass(t, C + "Credential") for t in main.types) and not main.get(status):
+            scheme = self.vocab.scheme_for(status)
+            concept = scheme.find("Active") if scheme else None
+            if concept is not None:
+                ptr = main.pointer + "/CredentialStatusType"
+                main.add(status, self.alignment(concept, scheme, IRI(concept.iri), ptr).id, ptr,
+                         "CredentialStatusType", ptr)
+                self.problems.append(Result(WARNING, "defaulted", "CredentialStatusType was not given; "
+                                            "it was set to Active", path=ptr, property="CredentialStatusType",
+                                            fix="Give CredentialStatusType explicitly."))
+
+
+def _ctid_message(text: str) -> str:
+    return f'"{text}" is not a valid CTID'
+
+
+def _ctid_fix(text: str) -> str:
+    return ('A CTID is "ce-" followed by a UUID, e.g. "ce-' + str(uuid.uuid4()) + '"; '
+            "generate one per resource and keep it.")
+
+
+def _example(pattern: str) -> str:
+    return {"^\\d{2}-\\d{4}(\\.\\d{2})?$": '"15-1122.00"', "^\\d{2,6}$": '"611310"'}.get(pattern, f"/{pattern}/")
+
+
+def enrich(graph: Graph, opts: Options | None = None, problems: list[Result] | None = None) -> Graph:
+    return Enricher(graph, opts or Options(), problems if problems is not None else []).run()

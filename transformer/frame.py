@@ -1,0 +1,152 @@
+"""frame: Graph -> CTDL JSON-LD in the registry's own form.
+
+``{"@context": ..., "@id": ".../graph/<ctid>", "@graph": [main resource, other entities...]}``:
+the main resource first; profiles (blank nodes used once: ConditionProfile, CostProfile,
+alignment objects...) embedded where they are used; inline entities (an organization or
+credential described by name, without a CTID) as their own ``_:`` entries, referenced by id;
+language maps; references as URI strings; compact IRIs with the CTDL prefixes; empty values
+omitted; keys in a stable order; blank-node ids derived from the graph's identity, so the same
+input always gives byte-identical output.
+"""
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+
+from .context import CTDL_CONTEXT_URL, CTDLASN_CONTEXT_URL, ActiveContext, ctdl_context
+from .enrich import CTID, Options
+from .graph import BNode, Graph, IRI, Literal, Node, XSD
+from .vocab import CETERMS, schema_index
+
+FIRST_KEYS = ["ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:subjectWebpage"]
+_NUMBERS = {XSD + "decimal", XSD + "double", XSD + "float"}
+_INTEGERS = {XSD + "integer", XSD + "nonNegativeInteger", XSD + "positiveInteger", XSD + "int", XSD + "long"}
+_BLANK_NS = uuid.UUID("6f1d6e2a-3c55-4c1b-9a51-8f0d1c2b7e11")
+
+
+@lru_cache(maxsize=1)
+def _single_valued() -> frozenset[str]:
+    import json
+    from .resources import data_dir
+
+    data = json.loads((data_dir("vocabularies") / "schema-index.json").read_text(encoding="utf-8"))
+    ctx = ctdl_context()
+    return frozenset((ctx.expand_curie(p) or p) for p in data.get("single_valued", [])) | {CTID}
+
+
+def _sort_key(key: str) -> tuple:
+    if key in ("@type", "@id"):
+        return (0, 0 if key == "@type" else 1, key)
+    if key in FIRST_KEYS:
+        return (1, FIRST_KEYS.index(key), key)
+    return (2, 0, key)
+
+
+class Framer:
+    def __init__(self, graph: Graph, opts: Options):
+        self.g = graph
+        self.opts = opts
+        self.ctx: ActiveContext = ctdl_context()
+        self.entities = schema_index().entity_classes
+        self.single = _single_valued()
+        self.refcount: dict = {}
+        for n in graph.nodes.values():
+            for values in n.props.values():
+                for v in values:
+                    if isinstance(v, BNode):
+                        self.refcount[v] = self.refcount.get(v, 0) + 1
+        main = graph.nodes.get(graph.main) if graph.main is not None else None
+        ctid = main.first(CTID) if main else None
+        self.graph_id = opts.graph_uri(ctid.value) if isinstance(ctid, Literal) else None
+        self.blank_ns = uuid.uuid5(_BLANK_NS, self.graph_id or "urn:ctdl-assistant:anonymous")
+        self.blank_ids: dict = {}
+
+    def embedded(self, node: Node) -> bool:
+        return (isinstance(node.id, BNode) and node.id != self.g.main
+                and self.refcount.get(node.id, 0) == 1
+                and not any(t in self.entities for t in node.types))
+
+    def blank_id(self, b: BNode) -> str:
+        if b not in self.blank_ids:
+            self.blank_ids[b] = "_:" + str(uuid.uuid5(self.blank_ns, str(len(self.blank_ids))))
+        return self.blank_ids[b]
+
+    def frame(self) -> dict:
+        order = []
+        if self.g.main is not None and self.g.main in self.g.nodes:
+            order.append(self.g.nodes[self.g.main])
+        order += [n for n in self.g.nodes.values() if n.id != self.g.main and not self.embedded(n)]
+        graph = [self.node_json(n, top=True) for n in order]
+        doc = {"@context": self.context_url()}
+        if self.graph_id:
+            doc["@id"] = self.graph_id
+        doc["@graph"] = graph
+        return doc
+
+    def context_url(self) -> str:
+        asn = "https://purl.org/ctdlasn/terms/"
+        main = self.g.nodes.get(self.g.main) if self.g.main is not None else None
+        if main is not None and any(t.startswith(asn) for t in main.types):
+            return CTDLASN_CONTEXT_URL
+        return CTDL_CONTEXT_URL
+
+    def node_json(self, node: Node, top: bool = False) -> dict:
+        out: dict = {}
+        if node.types:
+            types = [self.ctx.compact(t) for t in node.types]
+            out["@type"] = types[0] if len(types) == 1 else types
+        if isinstance(node.id, IRI):
+            out["@id"] = str(node.id)
+        elif top:
+            out["@id"] = self.blank_id(node.id)
+        for pred, values in node.props.items():
+            if not values:
+                continue
+            key = self.ctx.compact(pred)
+            td = self.ctx.terms.get(key)
+            if td is not None and td.container == "@language" and all(isinstance(v, Literal) for v in values):
+                lmap: dict = {}
+                for v in values:
+                    lmap.setdefault(v.lang or "@none", []).append(v.value)
+                out[key] = {k: (vs[0] if len(vs) == 1 else vs) for k, vs in lmap.items()}
+                continue
+            rendered = [self.value_json(v, td) for v in values]
+            rendered = [r for r in rendered if r not in (None, "", [], {})]
+            if not rendered:
+                continue
+            out[key] = rendered[0] if len(rendered) == 1 and pred in self.single else rendered
+        return {k: out[k] for k in sorted(out, key=_sort_key)}
+
+    def value_json(self, v, td):
+        if isinstance(v, BNode):
+            child = self.g.nodes.get(v)
+            if child is not None and self.embedded(child):
+                return self.node_json(child)
+            return self.blank_id(v)
+        if isinstance(v, IRI):
+            return self.ctx.compact(v) if (td is None or td.type in ("@id", "@vocab")) else str(v)
+        if isinstance(v, Literal):
+            dt = v.datatype
+            if dt in _INTEGERS:
+                try:
+                    return int(v.value)
+                except ValueError:
+                    pass
+            elif dt in _NUMBERS:
+                try:
+                    f = float(v.value)
+                    return int(f) if f.is_integer() and dt != XSD + "decimal" else f
+                except ValueError:
+                    pass
+            elif dt == XSD + "boolean" and v.value in ("true", "false"):
+                return v.value == "true"
+            if v.lang:
+                return {"@value": v.value, "@language": v.lang}
+            if dt and (td is None or td.type != dt) and dt != XSD + "string":
+                return {"@value": v.value, "@type": self.ctx.compact(dt)}
+            return v.value
+        return str(v)
+
+
+def frame(graph: Graph, opts: Options | None = None) -> dict:
+    return Framer(graph, opts or Options()).frame()

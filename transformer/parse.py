@@ -1,0 +1,133 @@
+"""Bytes -> JSON, with limits, clear errors, and tolerance for what real clients send.
+
+Real Registry Assistant inputs contain ``//`` comments and trailing commas.  We accept them with
+a warning (the strict parser is tried first, so valid JSON pays nothing extra).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import BadEncoding, NotJSON, TooDeep, TooLarge, WrongShape
+from .report import Result, WARNING
+
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    if len(data) > MAX_INPUT_BYTES:
+        raise TooLarge(f"the input is {len(data) / 1048576:.1f} MB; the limit is "
+                       f"{MAX_INPUT_BYTES // 1048576} MB. Split it into several documents.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise BadEncoding(
+            f"the input is not valid UTF-8: byte 0x{data[e.start]:02x} at line {line}, offset "
+            f"{e.start}. Save the file as UTF-8 (in Excel: 'CSV UTF-8'; in an editor: "
+            f"'Save with encoding UTF-8').") from None
+
+
+def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:
+    """Parse JSON; tolerate comments and trailing commas (with a warning in ``warnings``)."""
+    text = decode(data)
+    if len(text) > MAX_INPUT_BYTES:
+        raise TooLarge(f"the input has {len(text)} characters; the limit is {MAX_INPUT_BYTES}.")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise TooDeep(f"the JSON is nested too deeply; at most {MAX_DEPTH} levels are allowed.") from None
+    except json.JSONDecodeError as strict_error:
+        relaxed, changes = _strip_non_strict(text)
+        if changes:  # a comment between a comma and a bracket hides the comma on the first pass
+            relaxed, more = _strip_non_strict(relaxed)
+            changes = sorted(set(changes) | set(more))
+        if not changes:
+            raise _not_json(strict_error) from None
+        try:
+            value = json.loads(relaxed)
+        except RecursionError:
+            raise TooDeep(f"the JSON is nested too deeply; at most {MAX_DEPTH} levels are allowed.") from None
+        except json.JSONDecodeError as e:
+            raise _not_json(e) from None
+        if warnings is not None:
+            warnings.append(Result(
+                WARNING, "input.non-strict-json",
+                f"the input is not strict JSON ({', '.join(changes)}); it was read anyway.",
+                fix="Remove comments and trailing commas so every JSON tool can read it."))
+    check_depth(value)
+    return value
+
+
+def _not_json(e: json.JSONDecodeError) -> NotJSON:
+    return NotJSON(f"the input is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.",
+                   pointer="")
+
+
+def check_depth(value: Any) -> None:
+    stack = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if d > MAX_DEPTH:
+            raise TooDeep(f"the JSON is nested more than {MAX_DEPTH} levels deep; "
+                          "CTDL documents never need that many.")
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+
+
+def _strip_non_strict(text: str) -> tuple[str, list[str]]:
+    """Remove // and /* */ comments outside strings, and commas before } or ]."""
+    out: list[str] = []
+    changes: set[str] = set()
+    i, n = 0, len(text)
+    in_string = False
+    while i < n:
+        c = text[i]
+        if in_string:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if c == '"':
+                in_string = False
+            i += 1
+            continue
+        if c == '"':
+            in_string = True
+            out.append(c)
+            i += 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            changes.add("comments")
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            changes.add("comments")
+        elif c == ",":
+            j = i + 1
+            while j < n and text[j] in " \t\r\n":
+                j += 1
+            if j < n and text[j] in "}]":
+                changes.add("trailing commas")
+                i += 1
+            else:
+                out.append(c)
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out), sorted(changes)
+
+
+def require_object(value: Any, what: str = "the document") -> dict:
+    if not isinstance(value, dict):
+        kind = type(value).__name__.replace("dict", "object").replace("list", "array")
+        raise WrongShape(f"{what} must be a JSON object {{...}}, not a JSON {kind}.")
+    return value

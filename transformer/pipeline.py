@@ -1,0 +1,202 @@
+"""The two jobs, end to end: format a Registry Assistant request, validate any CTDL document."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from . import parse
+from .context import ActiveContext, ctdl_context, input_context, process_context
+from .enrich import CTID, CTID_RE, Options, enrich
+from .errors import UnknownType, WrongShape
+from .frame import frame
+from .graph import Graph, IRI, Literal
+from .lift import Lifter, pointer_join
+from .report import Report, Result, VIOLATION, WARNING
+from .resources import data_dir
+from .validate import validate_graph
+from .vocab import schema_index
+
+
+@lru_cache(maxsize=1)
+def wrappers() -> dict:
+    return json.loads((data_dir("contexts") / "assistant-wrappers.json").read_text(encoding="utf-8"))
+
+
+def endpoint_names() -> dict[str, str]:
+    """CLI / URL type name (``organization``) -> wrapper key (``Organization``)."""
+    return {w["endpoint"]: key for key, w in wrappers()["wrappers"].items()}
+
+
+@dataclass
+class Outcome:
+    document: dict | None
+    report: Report
+    ctid: str | None = None
+    type: str | None = None
+    wrapper: str | None = None
+    request: dict = field(default_factory=dict)   # request-level keys (PublishForOrganizationIdentifier...)
+
+
+@lru_cache(maxsize=1)
+def _input_names() -> dict[str, str]:
+    """Predicate IRI -> the simple input name a registrar would write (AgentType)."""
+    names: dict[str, str] = {}
+    for term, td in sorted(input_context().terms.items(), key=lambda kv: (
+            ":" in kv[0], kv[0].endswith(("_Map", "LangMap", "Map")), not kv[0][:1].isupper(), kv[0])):
+        if td.keyword is None:
+            names.setdefault(td.iri, term)
+    return names
+
+
+def input_namer(iri: str) -> str:
+    return _input_names().get(iri) or ctdl_context().compact(iri)
+
+
+def _merge(problems: list[Result], shape_results: list[Result]) -> Report:
+    """Lift/enrich know more about a value than a shape does: their word wins at the same place."""
+    taken = {r.path for r in problems if r.severity == VIOLATION}
+    taken_codes = {(r.path, r.code) for r in problems}
+    report = Report(list(problems))
+    for r in shape_results:
+        if r.path in taken and r.severity == VIOLATION or (r.path, r.code) in taken_codes:
+            continue
+        report.add(r)
+    return report
+
+
+def find_payload(body: dict, kind: str | None) -> tuple[str, Any, str]:
+    """(wrapper key, payload, pointer) from a request body and an optional endpoint type name."""
+    table = wrappers()["wrappers"]
+    names = endpoint_names()
+    wanted = None
+    if kind is not None:
+        wanted = names.get(kind.lower())
+        if wanted is None:
+            raise UnknownType(f'unknown type "{kind}"; use one of: {", ".join(sorted(names))}.')
+    present = [k for k in body if k in table]
+    if len(present) > 1:
+        raise UnknownType(f"the request holds several resources ({', '.join(present)}); send one per request.")
+    if present:
+        key = present[0]
+        if wanted and key != wanted and not (table[wanted]["accepts"] == table[key]["accepts"]):
+            raise UnknownType(f'the request holds a {key} but was sent as "{kind}"; '
+                              f'send it as "{table[key]["endpoint"]}" or change the wrapper key.')
+        return (wanted or key), body[key], "/" + key
+    if wanted is not None:
+        return wanted, body, ""
+    if any(k in body for k in ("Type", "@type", "CredentialType")):
+        return None, body, ""
+    known = ", ".join(table)
+    raise UnknownType(f"cannot tell what this is: no {known} key at the top level, and no Type. "
+                      f"Wrap the resource, e.g. {{\"Organization\": {{...}}}}, or name the type.")
+
+
+def format_request(data: bytes | str | dict, kind: str | None = None, opts: Options | None = None,
+                   engine: str | None = None) -> Outcome:
+    opts = opts or Options()
+    problems: list[Result] = []
+    body = data if isinstance(data, dict) else parse.parse_json(data, problems)
+    body = parse.require_object(body, "the request")
+    if isinstance(data, dict):
+        parse.check_depth(body)
+    wrapper, payload, base = find_payload(body, kind)
+    if not isinstance(payload, dict):
+        raise WrongShape(f"{wrapper or 'the resource'} must be a JSON object {{...}}, "
+                         f"not {type(payload).__name__.replace('list', 'a list').replace('str', 'text')}.",
+                         pointer=base)
+    language = body.get("DefaultLanguage") or opts.language
+    if not isinstance(language, str):
+        language = opts.language
+    lifter = Lifter(input_context(), language)
+    lifter.problems = problems
+    main = lifter.lift_node(payload, input_context(), base)
+    graph = lifter.graph
+    graph.main = main
+    node = graph.nodes[main]
+    _main_type(graph, node, wrapper, base, problems)
+    enrich(graph, Options(opts.registry, language), problems)
+    shape_results = validate_graph(graph, input_namer, engine)
+    report = _merge(problems, shape_results)
+    doc = frame(graph, opts)
+    main_node = graph.nodes.get(graph.main)
+    ctid = main_node.first(CTID) if main_node else None
+    request = {k: v for k, v in body.items() if k in wrappers()["request_keys"]}
+    return Outcome(doc, report, ctid.value if isinstance(ctid, Literal) else None,
+                   ctdl_context().compact(main_node.types[0]) if main_node and main_node.types else None,
+                   wrapper, request)
+
+
+def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: list[Result]) -> None:
+    table = wrappers()["wrappers"]
+    ctx = ctdl_context()
+    schema = schema_index()
+    if wrapper is None:
+        return
+    spec = table[wrapper]
+    if not node.types and spec["default_type"]:
+        node.types.append(IRI(ctx.expand_curie(spec["default_type"])))
+    accepts = [ctx.expand_curie(a) for a in spec["accepts"]]
+    if not node.types or node.types == [IRI(ctx.expand_curie("ceterms:Credential"))]:
+        if wrapper == "Credential":
+            problems.append(Result(VIOLATION, "required", "a Credential needs its type (e.g. "
+                                   "ceterms:Certificate, ceterms:BachelorDegree)", path=base + "/CredentialType",
+                                   property="CredentialType",
+                                   fix="Set CredentialType (or Type) to one of the CTDL credential classes."))
+        return
+    for t in node.types:
+        if not any(schema.is_subclass(t, a) for a in accepts) and t != ctx.expand_curie("ceterms:Credential"):
+            problems.append(Result(VIOLATION, "wrong-class",
+                                   f'{ctx.compact(t)} is not a kind of {wrapper}', path=base + "/Type",
+                                   property="Type", value=ctx.compact(t),
+                                   fix=f"Send it to the {ctx.compact(t)} endpoint, or fix Type."))
+
+
+def validate_document(data: bytes | str | dict, engine: str | None = None) -> Report:
+    """Validate any CTDL document: one resource, an ``@graph`` document, or a registry envelope."""
+    problems: list[Result] = []
+    doc = data if isinstance(data, dict) else parse.parse_json(data, problems)
+    doc = parse.require_object(doc, "a CTDL document")
+    if isinstance(data, dict):
+        parse.check_depth(doc)
+    base = ""
+    if isinstance(doc.get("decoded_resource"), dict):
+        doc, base = doc["decoded_resource"], "/decoded_resource"
+    graph = lift_ctdl(doc, base, problems)
+    results = validate_graph(graph, ctdl_context().compact, engine)
+    return _merge(problems, results)
+
+
+def lift_ctdl(doc: dict, base: str, problems: list[Result]) -> Graph:
+    if "@context" not in doc:
+        problems.append(Result(WARNING, "missing-context", "the document has no @context; "
+                               "the CTDL context was assumed", path=base or "/",
+                               fix='Add "@context": "https://credreg.net/ctdl/schema/context/json".'))
+        ctx = ctdl_context()
+    else:
+        ctx = process_context(doc["@context"], ActiveContext())
+    lifter = Lifter(ctx)
+    lifter.problems = problems
+    items = doc.get("@graph")
+    if isinstance(items, list):
+        body = {k: v for k, v in doc.items() if k not in ("@context", "@graph", "@id")}
+        if body:
+            lifter.lift_node(body, ctx, base)
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                sid = lifter.lift_node(item, ctx, pointer_join(base, "@graph", i))
+                if lifter.graph.main is None:
+                    lifter.graph.main = sid
+            else:
+                problems.append(Result(VIOLATION, "wrong-type", "each @graph entry must be an object",
+                                       path=pointer_join(base, "@graph", i)))
+    else:
+        body = {k: v for k, v in doc.items() if k != "@context"}
+        lifter.graph.main = lifter.lift_node(body, ctx, base)
+    for node in lifter.graph.nodes.values():
+        ctid = node.first(CTID)
+        if isinstance(ctid, Literal) and ctid.value != ctid.value.strip():
+            problems.append(Result(WARNING, "invalid-ctid", "the CTID has spaces around it",
+                                   path=node.pointer_of(CTID, ctid)))
+    return lifter.graph

@@ -1,0 +1,154 @@
+"""validate: run the SHACL shapes on a graph and say what is wrong in the user's own terms.
+
+The engine (``compiled`` by default, ``pyshacl`` as the reference) is chosen by name and built once
+per process; this module only turns its raw results into :class:`Result` objects: a JSON pointer
+into the input, the input's name for the property, a stable code, a message and the fix.
+Swapping the engine never touches lift or frame.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+from .graph import BNode, Graph, IRI, Literal, Node
+from .report import INFO, Result, VIOLATION, WARNING
+
+SH = "http://www.w3.org/ns/shacl#"
+CTDLSH = "urn:ctdl-assistant:ns:"
+DEFAULT_ENGINE = "compiled"
+
+CODES = {
+    "MinCountConstraintComponent": "required",
+    "MaxCountConstraintComponent": "too-many-values",
+    "DatatypeConstraintComponent": "wrong-datatype",
+    "NodeKindConstraintComponent": "not-a-url",
+    "PatternConstraintComponent": "invalid-format",
+    "InConstraintComponent": "unknown-term",
+    "NodeConstraintComponent": "unknown-term",
+    "ClassConstraintComponent": "wrong-class",
+    "OrConstraintComponent": "required-one-of",
+    "XoneConstraintComponent": "required-one-of",
+    "MinInclusiveConstraintComponent": "out-of-range",
+    "MinExclusiveConstraintComponent": "out-of-range",
+    "MaxInclusiveConstraintComponent": "out-of-range",
+    "MaxExclusiveConstraintComponent": "out-of-range",
+    "MinLengthConstraintComponent": "too-short",
+    "MaxLengthConstraintComponent": "too-long",
+    "LanguageInConstraintComponent": "invalid-language",
+    "DurationOrderConstraintComponent": "min-greater-than-max",
+}
+SEVERITIES = {SH + "Violation": VIOLATION, SH + "Warning": WARNING, SH + "Info": INFO}
+
+
+@lru_cache(maxsize=None)
+def shape_info() -> dict[str, dict]:
+    """Per shape IRI: its compact name, sh:name, ctdlsh:code (read from the shapes once)."""
+    import rdflib
+    from .shacl import load_shapes
+
+    g = load_shapes()
+    info: dict[str, dict] = {}
+    name, code = rdflib.URIRef(SH + "name"), rdflib.URIRef(CTDLSH + "code")
+    for s in set(g.subjects()):
+        if isinstance(s, rdflib.URIRef):
+            info[str(s)] = {"name": str(g.value(s, name) or ""), "code": str(g.value(s, code) or "")}
+    return info
+
+
+def compact_shape(iri: str) -> str:
+    prefix = "urn:ctdl-assistant:shape:"
+    return "shape:" + iri[len(prefix):] if iri.startswith(prefix) else iri
+
+
+def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None = None) -> list[Result]:
+    from .shacl import get_engine
+
+    raw_results = get_engine(engine or DEFAULT_ENGINE).validate(graph)
+    info = shape_info()
+    return [to_result(graph, r, namer, info) for r in raw_results]
+
+
+def _first_pred(path) -> str | None:
+    if isinstance(path, str):
+        return path
+    if isinstance(path, tuple) and path and isinstance(path[0], str):
+        return path[0]
+    return None
+
+
+def locate(graph: Graph, node: Node, path, value) -> tuple[str, str | None, Node]:
+    """(pointer, predicate at the top, node holding it) for a result on ``node`` along ``path``."""
+    pred = _first_pred(path)
+    if pred is None:
+        return node.pointer, None, node
+    if value is not None and isinstance(path, tuple) and len(path) > 1 and all(isinstance(p, str) for p in path):
+        frontier = [node]
+        for step in path[:-1]:
+            frontier = [graph.nodes[v] for n in frontier for v in n.get(step) if v in graph.nodes]
+        for n in frontier:
+            if value in n.get(path[-1]):
+                return n.pointer_of(path[-1], value), pred, node
+    if value is not None and value in node.get(pred):
+        return node.pointer_of(pred, value), pred, node
+    return "", pred, node
+
+
+def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Result:
+    node = graph.nodes.get(raw.focus)
+    component = str(raw.component).rsplit("#", 1)[-1].rsplit(":", 1)[-1]
+    shape_iri = str(getattr(raw, "root_shape", None) or raw.shape or "")
+    sinfo = info.get(str(raw.shape), {}) or {}
+    rinfo = info.get(shape_iri, {}) or {}
+    severity = SEVERITIES.get(str(raw.severity), VIOLATION)
+    code = sinfo.get("code") or rinfo.get("code") or CODES.get(component, "invalid")
+    if code == "required" and severity == WARNING:
+        code = "recommended"
+    field_name = ""
+    pointer = ""
+    if node is not None:
+        pointer, pred, holder = locate(graph, node, raw.path, raw.value if component not in ("OrConstraintComponent", "XoneConstraintComponent") else None)
+        if pred is not None:
+            field_name = holder.key_name.get(pred) or namer(pred)
+            if not pointer:
+                pointer = holder.key_pointer.get(pred) or _join(holder.pointer, field_name)
+        if component in ("OrConstraintComponent", "XoneConstraintComponent"):
+            pointer = node.pointer
+    value = raw.value
+    vtext = value.value if isinstance(value, Literal) else (str(value) if isinstance(value, IRI) else None)
+    if component in ("OrConstraintComponent", "XoneConstraintComponent", "MinCountConstraintComponent"):
+        vtext = None
+    label = sinfo.get("name") or rinfo.get("name") or field_name
+    message = (raw.message or _default_message(code, label)).replace("{value}", vtext or "").replace(
+        "{field}", field_name or label)
+    fix = ""
+    if code == "unknown-term" and vtext:
+        fix = _vocabulary_fix(raw.path, vtext)
+        if fix and "did you mean" not in message:
+            message = f"{message} {fix}"
+    return Result(severity, code, message, path=pointer, property=field_name, value=vtext,
+                  focus=str(raw.focus), shape=compact_shape(shape_iri), component=component, fix=fix)
+
+
+def _join(pointer: str, name: str) -> str:
+    return pointer + "/" + name.replace("~", "~0").replace("/", "~1")
+
+
+def _default_message(code: str, label: str) -> str:
+    return {
+        "required": f"{label} is required.",
+        "recommended": f"{label} is recommended.",
+        "unknown-term": f"{{value}} is not an allowed value of {label}.",
+        "not-a-url": f"{label} must be an absolute http(s) URL.",
+        "invalid-format": f"{label} has an invalid format.",
+    }.get(code, f"{label} is not valid.")
+
+
+def _vocabulary_fix(path, value: str) -> str:
+    from .vocab import vocabularies
+
+    pred = _first_pred(path)
+    scheme = vocabularies().scheme_for(pred) if pred else None
+    if scheme is None:
+        return ""
+    hint = scheme.suggest(value)
+    return f'Did you mean "{hint}"?' if hint else f"Use a term of {scheme.label}."
