@@ -17,6 +17,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from .context import ctdl_context
 from .graph import BNode, Graph, IRI, Literal, Node, new_bnode
 from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
@@ -251,13 +252,12 @@ class Enricher:
                 else:
                     continue
                 if concept is None:
-                    hint = scheme.suggest(str(v.value if isinstance(v, Literal) else v))
+                    shown = v.value if isinstance(v, Literal) else ctdl_context().compact(v)
+                    hint = scheme.suggest(shown)
                     self.problems.append(Result(
                         VIOLATION, "unknown-term",
-                        f'"{v.value if isinstance(v, Literal) else v}" is not in {scheme.label}'
-                        + (f'; did you mean "{hint}"?' if hint else ""),
-                        path=ptr, property=node.key_name.get(pred, ""), focus=str(node.id),
-                        value=str(v.value if isinstance(v, Literal) else v),
+                        f'"{shown}" is not in {scheme.label}' + (f'; did you mean "{hint}"?' if hint else ""),
+                        path=ptr, property=node.key_name.get(pred, ""), focus=str(node.id), value=shown,
                         fix=f'Use a term of {scheme.label}' + (f', e.g. "{hint}".' if hint else ".")))
                 values[i] = self.alignment(concept, scheme, target, ptr).id
 

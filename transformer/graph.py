@@ -164,7 +164,13 @@ class Graph:
         return refs
 
     # -- conversion -------------------------------------------------------------------------
-    def to_rdflib(self):
+    def to_rdflib(self, term_map: dict | None = None):
+        """The same triples as an ``rdflib.Graph``.
+
+        If ``term_map`` is given, it is filled with rdflib term -> this graph's term for every blank
+        node and literal, so that terms coming back from rdflib (e.g. in pyshacl results) can be
+        mapped to the graph's own terms (rdflib normalises some lexical forms: "01"^^xsd:integer).
+        """
         import rdflib
 
         g = rdflib.Graph()
@@ -175,15 +181,21 @@ class Graph:
                 b = bnodes.get(t)
                 if b is None:
                     b = bnodes[t] = rdflib.BNode()
+                    if term_map is not None:
+                        term_map[b] = t
                 return b
             if isinstance(t, IRI):
                 return rdflib.URIRef(t)
             if isinstance(t, Literal):
                 if t.lang:
-                    return rdflib.Literal(t.value, lang=t.lang)
-                if t.datatype and t.datatype != XSD_STRING:
-                    return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype))
-                return rdflib.Literal(t.value)
+                    lit = rdflib.Literal(t.value, lang=t.lang)
+                elif t.datatype and t.datatype != XSD_STRING:
+                    lit = rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype))
+                else:
+                    lit = rdflib.Literal(t.value)
+                if term_map is not None:
+                    term_map.setdefault(lit, t)
+                return lit
             return rdflib.URIRef(t)
 
         rdf_type = rdflib.RDF.type

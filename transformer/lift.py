@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import ActiveContext, TermDef
-from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
+from .graph import BNode, Graph, IRI, Literal, Node, XSD, XSD_STRING, new_bnode
 from .report import Result, VIOLATION, WARNING
 
 REF = "urn:ctdl-assistant:input:unresolvedReference"
@@ -176,7 +176,7 @@ class Lifter:
                 return
             if t in NUMERIC and isinstance(v, (int, float)) and not isinstance(v, bool) and t != XSD_INTEGER:
                 v = float(v)  # one lexical form per number, so output and re-read agree
-            node.add(pred, Literal(_lexical(v), t), vp, key, kp)
+            node.add(pred, Literal(_lexical(v), None if t == XSD_STRING else t), vp, key, kp)
         else:
             if isinstance(v, bool):
                 node.add(pred, Literal("true" if v else "false", XSD_BOOLEAN), vp, key, kp)

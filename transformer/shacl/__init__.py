@@ -1,0 +1,125 @@
+"""SHACL validation: two engines behind one interface.
+
+* ``compiled`` (default): the shapes graph is compiled once into Python closures that run on
+  :class:`transformer.graph.Graph` directly (no rdflib on the hot path).  See ``compiled.py``.
+* ``pyshacl`` (alias ``reference``): pyshacl on ``Graph.to_rdflib()``, the reference the compiled
+  engine is tested against.  See ``reference.py``.
+
+Both return :class:`RawResult` tuples with the same term types (``graph.IRI`` / ``graph.BNode`` /
+``graph.Literal``, blank nodes being the graph's own), so they can be compared as multisets.
+
+Result paths: a predicate path is its IRI (``str``); a sequence path is a ``tuple`` of its steps;
+any other complex path is a :class:`ComplexPath` (``op`` one of ``^ | * + ?``, ``args`` its
+sub-paths).  Shapes are named by IRI; blank-node shapes as ``"_:" + label`` of the shapes graph.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple, Optional, Protocol, Union
+
+from ..graph import Graph, Literal, Subject, Term
+
+SH = "http://www.w3.org/ns/shacl#"
+CTDLSH = "urn:ctdl-assistant:ns:"
+SH_VIOLATION = SH + "Violation"
+SH_WARNING = SH + "Warning"
+SH_INFO = SH + "Info"
+DURATION_ORDER = CTDLSH + "DurationOrderConstraintComponent"
+NOT_LONGER_THAN = CTDLSH + "notLongerThan"
+
+
+@dataclass(frozen=True, slots=True)
+class ComplexPath:
+    """A non-sequence complex path: ``^`` inverse, ``|`` alternative, ``*`` zero-or-more,
+    ``+`` one-or-more, ``?`` zero-or-one; ``args`` are the sub-paths."""
+
+    op: str
+    args: tuple
+
+    def __repr__(self) -> str:
+        inner = " | ".join(map(_path_text, self.args)) if self.op == "|" else _path_text(self.args[0])
+        return f"^{inner}" if self.op == "^" else (f"({inner})" if self.op == "|" else f"{inner}{self.op}")
+
+
+PathRepr = Union[str, tuple, ComplexPath]
+
+
+def _path_text(p) -> str:
+    if isinstance(p, tuple):
+        return "(" + " / ".join(map(_path_text, p)) + ")"
+    return repr(p) if isinstance(p, ComplexPath) else f"<{p}>"
+
+
+class RawResult(NamedTuple):
+    focus: Term                 # focus node (IRI/BNode, or a Literal for literal focus nodes)
+    path: Optional[PathRepr]    # sh:resultPath; None for node-level results
+    value: Optional[Term]       # sh:value; None when the result has none (minCount, hasValue...)
+    severity: str               # full IRI: sh:Violation / sh:Warning / sh:Info
+    shape: str                  # sh:sourceShape
+    component: str              # sh:sourceConstraintComponent (full IRI)
+    message: str = ""           # the shape's sh:message (English preferred), or ""
+    root_shape: str = ""        # outermost named shape the result was reached through
+
+    def key(self) -> tuple:
+        """What two engines must agree on."""
+        return (self.focus, self.path, self.value, self.severity, self.shape, self.component)
+
+
+class Engine(Protocol):
+    def validate(self, graph: Graph) -> list[RawResult]: ...
+
+
+def load_shapes(paths: list[Path] | None = None):
+    """Parse the shape files (default: every ``shapes/*.ttl``) into one rdflib graph.
+
+    owl:imports are never followed."""
+    import rdflib
+
+    from ..errors import ShapesError
+    from ..resources import data_dir
+
+    if paths is None:
+        paths = sorted(data_dir("shapes").glob("*.ttl"))
+    g = rdflib.Graph()
+    for p in paths:
+        try:
+            g.parse(str(p), format="turtle")
+        except Exception as e:  # noqa: BLE001 - any parse problem is a broken shapes file
+            raise ShapesError(f"cannot read shapes file {Path(p).name}: {e}") from e
+    return g
+
+
+_lock = threading.Lock()
+_engines: dict = {}
+_default_shapes = None
+
+
+def get_engine(name: str = "compiled", shapes=None) -> Engine:
+    """The engine ``name`` for ``shapes`` (default: the project's shapes), built once per process."""
+    global _default_shapes
+    kind = {"compiled": "compiled", "pyshacl": "pyshacl", "reference": "pyshacl"}.get(name)
+    if kind is None:
+        raise ValueError(f"unknown SHACL engine {name!r} (use 'compiled' or 'pyshacl')")
+    with _lock:
+        if shapes is None:
+            if _default_shapes is None:
+                _default_shapes = load_shapes()
+            shapes = _default_shapes
+        key = (kind, id(shapes))
+        hit = _engines.get(key)
+        if hit is not None and hit[0] is shapes:
+            return hit[1]
+        if kind == "compiled":
+            from .compiled import CompiledEngine
+            engine = CompiledEngine(shapes)
+        else:
+            from .reference import ReferenceEngine
+            engine = ReferenceEngine(shapes)
+        _engines[key] = (shapes, engine)  # keeps ``shapes`` alive, so its id is not reused
+        return engine
+
+
+__all__ = ["RawResult", "Engine", "ComplexPath", "load_shapes", "get_engine", "Literal", "Subject",
+           "SH", "CTDLSH", "DURATION_ORDER", "NOT_LONGER_THAN"]
