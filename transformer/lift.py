@@ -31,6 +31,33 @@ NUMERIC = {XSD + "decimal", XSD_INTEGER, XSD_DOUBLE, XSD + "float", XSD + "nonNe
            XSD + "positiveInteger"}
 
 
+SCHEMA_DURATION = "https://schema.org/Duration"
+DURATION_TYPES = {SCHEMA_DURATION, XSD + "duration"}
+_DURATION_PARTS = (("Years", "Y"), ("Months", "M"), ("Weeks", "W"), ("Days", "D"))
+_DURATION_TIME_PARTS = (("Hours", "H"), ("Minutes", "M"), ("Seconds", "S"))
+
+
+def duration_from_object(obj: dict) -> str | None:
+    """The Registry Assistant's DurationItem ({"Weeks": 4, "Hours": 2}) -> "P4WT2H".
+
+    ``""`` when every part is zero; ``None`` when the object is not a DurationItem.
+    """
+    known = {k for k, _ in _DURATION_PARTS + _DURATION_TIME_PARTS}
+    if not set(obj) <= known or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                                        for v in obj.values()):
+        return None
+
+    def part(k, unit):
+        n = obj.get(k) or 0
+        return f"{_lexical(n) if isinstance(n, float) and not n.is_integer() else int(n)}{unit}" if n else ""
+
+    date = "".join(part(k, u) for k, u in _DURATION_PARTS)
+    time = "".join(part(k, u) for k, u in _DURATION_TIME_PARTS)
+    if not date and not time:
+        return ""
+    return "P" + date + ("T" + time if time else "")
+
+
 def pointer_join(base: str, *parts: Any) -> str:
     out = base
     for p in parts:
@@ -137,6 +164,17 @@ class Lifter:
                          "give one flat list of values", vp, key)
             return
         if isinstance(v, dict):
+            if not v:
+                return  # {} carries nothing (real clients send "MinimumDuration": {})
+            if td.type in DURATION_TYPES and "@value" not in v:
+                iso = duration_from_object(v)
+                if iso is None:
+                    self.problem(VIOLATION, "wrong-type", f"{key} must be an ISO 8601 duration such as "
+                                 '"P2Y6M" or "PT3H", or an object with Years, Months, Weeks, Days, Hours, '
+                                 "Minutes (numbers)", vp, key, v)
+                elif iso:
+                    node.add(pred, Literal(iso, td.type), vp, key, kp)
+                return
             if "@value" in v:
                 lit = v["@value"]
                 if isinstance(lit, (dict, list)):
@@ -182,6 +220,8 @@ class Lifter:
                 node.add(pred, Literal("true" if v else "false", XSD_BOOLEAN), vp, key, kp)
             elif isinstance(v, int):
                 node.add(pred, Literal(str(v), XSD_INTEGER), vp, key, kp)
+            elif isinstance(v, float) and v.is_integer() and abs(v) < 1e21:  # JSON-LD: an integral number
+                node.add(pred, Literal(str(int(v)), XSD_INTEGER), vp, key, kp)
             elif isinstance(v, float):
                 node.add(pred, Literal(_lexical(v), XSD_DOUBLE), vp, key, kp)
             else:
