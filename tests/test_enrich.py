@@ -106,10 +106,11 @@ def test_occupation_codes_become_alignment_objects_with_framework():
     assert occ.get(C + "codedNotation") == [Literal("15-1122.00")]
     assert occ.get(C + "framework") == [IRI("https://www.onetcenter.org/taxonomy.html")]
     assert occ.get(C + "targetNode") == [IRI("https://www.onetonline.org/link/summary/15-1122.00")]
-    (ind,) = alignments(g, node, "industryType")
-    assert ind.get(C + "codedNotation") == [Literal("611310")]
+    # Naics codes stay plain ceterms:naics codes, as the registry publishes them
+    assert node.get(C + "naics") == [Literal("611310")]
     (cip,) = alignments(g, node, "instructionalProgramType")
     assert cip.get(C + "codedNotation") == [Literal("11.0101")]
+    assert cip.get(C + "framework") == [IRI("https://nces.ed.gov/ipeds/cipcode/Default.aspx?y=55")]
     assert problems == []
 
 
@@ -152,3 +153,11 @@ def test_missing_credential_status_defaults_to_active_with_a_warning():
     (cao,) = alignments(g, node, "credentialStatusType")
     assert cao.first(C + "targetNode") == IRI("https://purl.org/ctdl/vocabs/credentialStat/Active")
     assert [p.code for p in problems] == ["defaulted"]
+
+
+def test_framework_item_language_maps_name_the_target_node():
+    g, node, _ = run({"OccupationType": [{"ceterms:name": {"en-US": "Analysts"}, "CodedNotation": "15-2041.00"}]},
+                     wrapper="Credential")
+    (cao,) = alignments(g, node, "occupationType")
+    assert cao.get(C + "targetNodeName") == [Literal("Analysts", None, "en-US")]
+    assert C + "name" not in cao.props

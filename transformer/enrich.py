@@ -152,6 +152,13 @@ class Enricher:
                 if default:
                     node.types.append(IRI(default))
                     break
+        if CAO in node.types:
+            # a FrameworkItem's language map is keyed "ceterms:name" in real requests: in an
+            # alignment object, name and description are those of the target node
+            for plain, target in ((C + "name", C + "targetNodeName"), (C + "description", C + "targetNodeDescription")):
+                for v, ptr in zip(node.get(plain), node.value_pointers.get(plain, [])):
+                    node.add(target, v, ptr, node.key_name.get(plain), node.key_pointer.get(plain))
+                node.remove(plain)
 
     # -- cost items ------------------------------------------------------------------------------
     def cost_items(self, node: Node) -> None:
