@@ -110,7 +110,7 @@ def _default_types(shared: Path, ranges: dict, classes: set, entities: set) -> d
                 continue
             prop = row["ctdl_property"] or "ceterms:" + row["property"][:1].lower() + row["property"][1:]
             for cls in ranges.get(prop, []):
-                if cls.split(":")[-1] == model_class and cls in classes and cls not in entities:
+                if cls.split(":")[-1] == model_class and cls in classes:
                     out.setdefault(prop, cls)
     for prop, rng in ranges.items():
         profiles = [c for c in rng if c in classes and c not in entities]

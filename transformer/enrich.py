@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from .context import ctdl_context
-from .graph import BNode, Graph, IRI, Literal, Node, new_bnode
+from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
 from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
 from .vocab import CETERMS, schema_index, vocabularies
@@ -26,6 +26,7 @@ from .vocab import CETERMS, schema_index, vocabularies
 CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 CTDLA = "urn:ctdl-assistant:input:"
+XSD_LANGUAGE = XSD + "language"
 C = CETERMS
 CAO = IRI(C + "CredentialAlignmentObject")
 CTID = C + "ctid"
@@ -74,6 +75,7 @@ class Enricher:
         for node in list(self.g.nodes.values()):
             self.codes(node)
             self.vocabulary(node)
+        self.merge_duplicate_entities()
         self.defaults()
         return self.g
 
@@ -209,15 +211,22 @@ class Enricher:
                     cao.add(C + "targetNodeName", v, ptr)
                     node.add(target, cao.id, ptr, node.key_name.get(pred), node.key_pointer.get(pred))
                 node.remove(pred)
-        # a bare code where an alignment object is expected (handbook: "IndustryType": ["333922"])
         for fw in self.vocab.frameworks.values():
             vals = node.props.get(fw.target_property)
             if not vals:
                 continue
             for i, v in enumerate(list(vals)):
+                ptr = node.value_pointers[fw.target_property][i]
                 if isinstance(v, Literal):
-                    ptr = node.value_pointers[fw.target_property][i]
+                    # a bare code where an alignment object is expected (handbook: "IndustryType": ["333922"])
                     vals[i] = self.code_alignment(node, fw, v, ptr, node.key_name.get(fw.target_property, ""), add=False)
+                elif isinstance(v, BNode) and v in self.g.nodes:
+                    # a FrameworkItem with a code but no framework: the property says which one
+                    item = self.g.nodes[v]
+                    if item.get(C + "codedNotation") and not item.get(C + "framework"):
+                        item.add(C + "framework", IRI(fw.framework), ptr)
+                        if not item.get(C + "frameworkName"):
+                            item.add(C + "frameworkName", Literal(fw.name, None, self.opts.language), ptr)
 
     def code_alignment(self, node: Node, fw, v, ptr: str, key: str, add: bool = True):
         code = v.value.strip() if isinstance(v, Literal) else str(v)
@@ -282,11 +291,39 @@ class Enricher:
                 cao.add(C + "targetNodeDescription", Literal(concept.definition, None, lang), ptr)
         return cao
 
+    # -- duplicates ------------------------------------------------------------------------------
+    def merge_duplicate_entities(self) -> None:
+        """The same inline organization given twice (OwnedBy and OfferedBy) is one resource."""
+        seen: dict = {}
+        rename: dict = {}
+        for node in list(self.g.nodes.values()):
+            if not isinstance(node.id, BNode) or node.id == self.g.main or \
+                    not any(t in self.schema.entity_classes for t in node.types):
+                continue
+            key = (tuple(sorted(node.types)), tuple(sorted((p, tuple(sorted(map(repr, v)))) for p, v in node.props.items())))
+            if key in seen:
+                rename[node.id] = seen[key]
+                del self.g.nodes[node.id]
+            else:
+                seen[key] = node.id
+        if rename:
+            for n in self.g.nodes.values():
+                for values in n.props.values():
+                    for i, v in enumerate(values):
+                        if isinstance(v, BNode) and v in rename:
+                            values[i] = rename[v]
+
     # -- defaults ------------------------------------------------------------------------------------
     def defaults(self) -> None:
         main = self.g.nodes.get(self.g.main) if self.g.main else None
         if main is None:
             return
+        in_language = C + "inLanguage"
+        if not main.get(in_language) and any(
+                self.schema.is_subclass(t, C + cls) for t in main.types
+                for cls in ("Credential", "AssessmentProfile", "LearningOpportunityProfile")):
+            # as the Registry Assistant does: the request's language is the resource's language
+            main.add(in_language, Literal(self.opts.language, XSD_LANGUAGE), main.pointer, "InLanguage")
         status = C + "credentialStatusType"
         if any(self.schema.is_subclass(t, C + "Credential") for t in main.types) and not main.get(status):
             scheme = self.vocab.scheme_for(status)

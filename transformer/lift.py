@@ -126,13 +126,19 @@ class Lifter:
             td = ctx.terms.get(key)
             if td is None:
                 iri = ctx.expand_curie(key) if ":" in key else None
-                if iri is None:
+                if iri is not None and iri != iri.strip():
+                    self.problem(WARNING, "unknown-property",
+                                 f'"{key}" has spaces around the name; it was read as "{key.strip()}"',
+                                 pointer_join(pointer, key), key, fix=f'Write "{key.strip()}".')
+                    iri = iri.strip()
+                    td = ctx.terms.get(key.strip())
+                if td is None and (iri is None or any(c.isspace() for c in iri)):
                     self.problem(WARNING, "unknown-property",
                                  f'"{key}" is not a property this tool knows; it was ignored',
                                  pointer_join(pointer, key), key,
                                  fix=_suggest_key(ctx, key))
                     continue
-                td = TermDef(iri=iri)
+                td = td or TermDef(iri=iri)
             self.lift_property(node, key, td, value, ctx.with_scoped(td), pointer_join(pointer, key))
         return subject
 
