@@ -84,8 +84,14 @@ def find_payload(body: dict, kind: str | None) -> tuple[str, Any, str]:
             raise UnknownType(f'the request holds a {key} but was sent as "{kind}"; '
                               f'send it as "{table[key]["endpoint"]}" or change the wrapper key.')
         return (wanted or key), body[key], "/" + key
-    if wanted is not None:
+    request_keys = set(wrappers()["request_keys"])
+    terms = input_context().terms
+    keys = [k for k in body if k not in request_keys]
+    if wanted is not None and (not keys or any(k in terms or ":" in k for k in keys)):
         return wanted, body, ""
+    if wanted is not None:
+        raise UnknownType(f"no {wanted} found: the top-level keys ({', '.join(keys)}) are neither a "
+                          f'"{wanted}" wrapper nor {wanted} properties. Send {{"{wanted}": {{...}}}}.')
     if any(k in body for k in ("Type", "@type", "CredentialType")):
         return None, body, ""
     known = ", ".join(table)
