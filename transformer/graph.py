@@ -164,12 +164,13 @@ class Graph:
         return refs
 
     # -- conversion -------------------------------------------------------------------------
-    def to_rdflib(self, term_map: dict | None = None):
+    def to_rdflib(self, term_map: dict | None = None, normalize: bool | None = None):
         """The same triples as an ``rdflib.Graph``.
 
         If ``term_map`` is given, it is filled with rdflib term -> this graph's term for every blank
         node and literal, so that terms coming back from rdflib (e.g. in pyshacl results) can be
-        mapped to the graph's own terms (rdflib normalises some lexical forms: "01"^^xsd:integer).
+        mapped to the graph's own terms.  ``normalize=False`` keeps lexical forms as they are
+        (rdflib's default rewrites some: "01"^^xsd:integer -> "1").
         """
         import rdflib
 
@@ -190,7 +191,7 @@ class Graph:
                 if t.lang:
                     lit = rdflib.Literal(t.value, lang=t.lang)
                 elif t.datatype and t.datatype != XSD_STRING:
-                    lit = rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype))
+                    lit = rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype), normalize=normalize)
                 else:
                     lit = rdflib.Literal(t.value)
                 if term_map is not None:

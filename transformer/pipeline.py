@@ -11,7 +11,7 @@ from .context import ActiveContext, ctdl_context, input_context, process_context
 from .enrich import CTID, CTID_RE, Options, enrich
 from .errors import UnknownType, WrongShape
 from .frame import frame
-from .graph import Graph, IRI, Literal
+from .graph import RDF_TYPE, Graph, IRI, Literal
 from .lift import Lifter, pointer_join
 from .report import Report, Result, VIOLATION, WARNING
 from .resources import data_dir
@@ -43,15 +43,22 @@ class Outcome:
 def _input_names() -> dict[str, str]:
     """Predicate IRI -> the simple input name a registrar would write (AgentType)."""
     names: dict[str, str] = {}
+    # prefer the plain, current name: "Requires" over the legacy alias "RequiredConditions"
     for term, td in sorted(input_context().terms.items(), key=lambda kv: (
-            ":" in kv[0], kv[0].endswith(("_Map", "LangMap", "Map")), not kv[0][:1].isupper(), kv[0])):
+            ":" in kv[0], kv[0].endswith(("_Map", "LangMap", "Map")), not kv[0][:1].isupper(), len(kv[0]), kv[0])):
         if td.keyword is None:
             names.setdefault(td.iri, term)
     return names
 
 
 def input_namer(iri: str) -> str:
+    if iri == RDF_TYPE:
+        return "Type"
     return _input_names().get(iri) or ctdl_context().compact(iri)
+
+
+def ctdl_namer(iri: str) -> str:
+    return "@type" if iri == RDF_TYPE else ctdl_context().compact(iri)
 
 
 def _merge(problems: list[Result], shape_results: list[Result]) -> Report:
@@ -170,7 +177,7 @@ def validate_document(data: bytes | str | dict, engine: str | None = None) -> Re
     if isinstance(doc.get("decoded_resource"), dict):
         doc, base = doc["decoded_resource"], "/decoded_resource"
     graph = lift_ctdl(doc, base, problems)
-    results = validate_graph(graph, ctdl_context().compact, engine)
+    results = validate_graph(graph, ctdl_namer, engine)
     return _merge(problems, results)
 
 

@@ -38,7 +38,7 @@ class Result:
 
     def text(self) -> str:
         where = self.path or "/"
-        prop = f" {self.property}:" if self.property else ""
+        prop = f" {self.property}:" if self.property and self.property not in self.message else ""
         fix = f" {self.fix}" if self.fix and self.fix not in self.message else ""
         return f"{self.severity.lower()} [{self.code}] at {where}:{prop} {self.message}{fix}"
 
@@ -78,8 +78,19 @@ class Report:
     def to_dict(self) -> dict:
         return {"conforms": self.conforms, "results": [r.to_dict() for r in self.sorted()]}
 
-    def to_text(self) -> str:
-        lines = [r.text() for r in self.sorted()]
+    def to_text(self, verbose: bool = False) -> str:
+        """One line per result; missing recommended properties are summed up in one line per
+        place unless ``verbose`` (the JSON report always lists each one)."""
+        lines, recommended = [], {}
+        for r in self.sorted():
+            if r.code == "recommended" and not verbose and r.property:
+                parent = r.path.rsplit("/", 1)[0] if r.path.endswith("/" + r.property) else r.path
+                recommended.setdefault(parent or "/", []).append(r.property)
+            else:
+                lines.append(r.text())
+        for where, names in recommended.items():
+            lines.append(f"warning [recommended] at {where}: {len(names)} recommended "
+                         f"propert{'y is' if len(names) == 1 else 'ies are'} missing: {', '.join(names)}")
         n_v, n_w = len(self.violations), len(self.warnings)
         lines.append(("conforms" if self.conforms else "does not conform")
                      + f": {n_v} violation(s), {n_w} warning(s)")

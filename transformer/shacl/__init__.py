@@ -60,7 +60,8 @@ class RawResult(NamedTuple):
     shape: str                  # sh:sourceShape
     component: str              # sh:sourceConstraintComponent (full IRI)
     message: str = ""           # the shape's sh:message (English preferred), or ""
-    root_shape: str = ""        # outermost named shape the result was reached through
+    root_shape: str = ""        # nearest named shape: ``shape`` if named, else the named
+                                # shape it was reached from through sh:property
 
     def key(self) -> tuple:
         """What two engines must agree on."""

@@ -2,7 +2,7 @@
 that run on :class:`transformer.graph.Graph` directly.
 
 Compilation (``Compiler``) finds the shapes the way pyshacl does, reads each shape's parameters
-with the handlers of ``constraints``, ``logical`` and ``durations``, and refuses (``ShapesError``,
+with the handlers of ``values``, ``constraints``, ``logical`` and ``durations``, and refuses (``ShapesError``,
 naming the shape and the construct) anything it does not implement: SPARQL constraints and
 targets, other custom components, recursive shapes, unknown ``sh:`` parameters...
 
@@ -17,17 +17,17 @@ import rdflib
 from ..errors import ShapesError
 from ..graph import BNode, IRI, Graph, Literal, RDF_TYPE
 from . import DURATION_ORDER, NOT_LONGER_THAN, SH, SH_VIOLATION, RawResult
-from .constraints import COMPANIONS as VALUE_COMPANIONS, HANDLERS as VALUE_HANDLERS, RDFS_SUBCLASSOF
+from . import constraints, logical, values
+from .constraints import RDFS_SUBCLASSOF
 from .durations import compile_duration_order
 from .literals import shapes_key, tkey
-from .logical import COMPANIONS as SHAPE_COMPANIONS, HANDLERS as SHAPE_HANDLERS
 from .paths import compile_path, path_repr
 
 RDF = rdflib.RDF
 RDFS = rdflib.RDFS
 _SH = rdflib.Namespace(SH)
-HANDLERS = {**VALUE_HANDLERS, **SHAPE_HANDLERS}
-COMPANIONS = {**VALUE_COMPANIONS, **SHAPE_COMPANIONS}
+HANDLERS = {**values.HANDLERS, **constraints.HANDLERS, **logical.HANDLERS}
+COMPANIONS = {**values.COMPANIONS, **constraints.COMPANIONS, **logical.COMPANIONS}
 TARGETS = {SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf"}
 ANNOTATIONS = {SH + k for k in ("name", "description", "message", "severity", "deactivated", "order",
                                 "group", "defaultValue", "path")} | TARGETS
@@ -38,7 +38,7 @@ class CShape:
     """A compiled shape: how to get its value nodes, and its constraints."""
 
     __slots__ = ("id", "named", "is_property", "values", "path_repr", "severity", "message",
-                 "constraints", "deactivated")
+                 "constraints", "on_empty", "deactivated")
 
     def result(self, ctx, focus, value, component, path=_SELF) -> RawResult:
         return RawResult(focus, self.path_repr if path is _SELF else path, value, self.severity,
@@ -47,15 +47,23 @@ class CShape:
     def report(self, ctx, focus, out) -> None:
         if self.deactivated:
             return
-        values = self.values(ctx, focus) if self.is_property else (focus,)
-        for c in self.constraints:
+        if self.is_property:
+            values = self.values(ctx, focus)
+            constraints = self.constraints if values else self.on_empty
+        else:
+            values, constraints = (focus,), self.constraints
+        for c in constraints:
             c.report(ctx, focus, values, out, self)
 
     def conforms(self, ctx, focus) -> bool:
         if self.deactivated:
             return True
-        values = self.values(ctx, focus) if self.is_property else (focus,)
-        for c in self.constraints:
+        if self.is_property:
+            values = self.values(ctx, focus)
+            constraints = self.constraints if values else self.on_empty
+        else:
+            values, constraints = (focus,), self.constraints
+        for c in constraints:
             if not c.ok(ctx, focus, values):
                 return False
         return True
@@ -140,8 +148,18 @@ class Compiler:
         return out
 
     # -- helpers for the handlers ----------------------------------------------------------------
+    def where(self, node) -> str:
+        """The shape's name; for a blank node, also the named shape it sits in."""
+        name = shape_id(node)
+        if isinstance(node, rdflib.URIRef):
+            return name
+        outer = next((n for n in reversed(self.stack) if isinstance(n, rdflib.URIRef)), None)
+        if outer is None:
+            outer = next((s for s in self.g.subjects(None, node) if isinstance(s, rdflib.URIRef)), None)
+        return f"{name} (in {shape_id(outer)})" if outer is not None else name
+
     def fail(self, spec: Spec, what: str):
-        raise ShapesError(f"shape {spec.name}: {what}")
+        raise ShapesError(f"shape {self.where(spec.node)}: {what}")
 
     def require(self, spec: Spec, cond: bool, what: str) -> None:
         if not cond:
@@ -208,7 +226,7 @@ class Compiler:
         if spec.is_property:
             paths = params.get(SH + "path", [])
             self.require(spec, len(paths) == 1, "a property shape needs exactly one sh:path")
-            cs.values = compile_path(g, paths[0], spec.name)
+            cs.values = compile_path(g, paths[0], self.where(node))
             cs.path_repr = path_repr(g, paths[0])
         constraints = []
         for p in sorted(params):
@@ -221,6 +239,8 @@ class Compiler:
                 self.fail(spec, f"{p.replace(SH, 'sh:')} is not supported by the compiled engine")
         constraints.extend(self._custom(spec))
         cs.constraints = tuple(constraints)
+        # the few constraints that can fail when a property shape has no value nodes at all
+        cs.on_empty = tuple(c for c in constraints if getattr(c, "on_empty", False))
         return cs
 
     def _custom(self, spec: Spec) -> list:

@@ -2,8 +2,9 @@
 sh:qualifiedValueShape.
 
 Only sh:property passes the nested shape's own results up (with the nested shape as source, as
-pyshacl does); the others ask the nested shapes only whether a value conforms and report one
-result at the referring shape, with the value node as sh:value.
+pyshacl does; ``ctx.root`` tracks the nearest named shape on the way, for blank-node shapes);
+the others ask the nested shapes only whether a value conforms and report one result at the
+referring shape, with the value node as sh:value.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class PropertyC:
     def report(self, ctx, focus, values, out, shape):
         s = self.shape
         prev = ctx.root
-        if prev is None and s.named:
+        if s.named:
             ctx.root = s.id
         for v in values:
             s.report(ctx, v, out)
@@ -108,10 +109,11 @@ class XoneC(_PerValue):
 
 
 class QualifiedC:
-    __slots__ = ("shape", "siblings", "min", "max")
+    __slots__ = ("shape", "siblings", "min", "max", "on_empty")
 
     def __init__(self, shape, siblings, qmin, qmax):
         self.shape, self.siblings, self.min, self.max = shape, siblings, qmin, qmax
+        self.on_empty = qmin is not None and qmin > 0
 
     def counts(self, ctx, values) -> int:
         n = 0

@@ -12,7 +12,7 @@ import rdflib
 from ..errors import ShapesError
 from ..graph import RDF_TYPE, Literal
 from . import SH, ComplexPath
-from .literals import XSD_STRING, lkey, tkey
+from .literals import XSD_STRING, tkey
 
 RDF_FIRST = rdflib.RDF.first
 _SH_INVERSE = rdflib.URIRef(SH + "inversePath")
@@ -177,4 +177,4 @@ def path_repr(g: rdflib.Graph, node):
     return str(node)
 
 
-__all__ = ["compile_path", "path_repr", "predicate_values", "dedupe", "lkey"]
+__all__ = ["compile_path", "path_repr", "predicate_values", "dedupe"]

@@ -5,18 +5,24 @@ validation.  Inference none, owl:imports never followed, SHACL-AF off (the SPARQ
 components of ``shapes/components.ttl`` are SHACL Core + SPARQL and run without it).
 
 Terms come back as the graph's own: blank nodes and literals are mapped through the term map
-``Graph.to_rdflib`` fills (rdflib may have normalised a literal's lexical form).
+``Graph.to_rdflib`` fills.  Lexical forms are not normalised on the way (``normalize=False``), so
+pyshacl sees "01"^^xsd:integer and "P12M"^^xsd:duration as the compiled engine does.
 
-pyshacl cannot name the SPARQL variable of a parameter whose IRI has no ``#`` or ``/`` (ours are
-``urn:ctdl-assistant:ns:...``); ``_patch_parameter_names`` lets it use the part after the last ``:``.
+Two patches to pyshacl, applied when this engine is first built: it cannot name the SPARQL
+variable of a parameter whose IRI has no ``#`` or ``/`` (ours are ``urn:ctdl-assistant:ns:...``),
+so ``_patch_parameter_names`` lets it use the part after the last ``:``; and SPARQL texts are
+parsed once, not on every query (``_cache_parsed_queries``).  Neither changes any result.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
+import warnings
 
 import rdflib
 
-from ..graph import BNode, Graph, IRI, Literal
+from ..graph import XSD_STRING, BNode, Graph, IRI, Literal
 from . import SH, RawResult
 from .compiled import pick_message, shape_id
 from .paths import path_repr
@@ -44,11 +50,74 @@ def _patch_parameter_names() -> None:
     _patched = True
 
 
+@contextlib.contextmanager
+def _quiet():
+    """rdflib logs a traceback (and warns) for every ill-typed literal it is given: not news here."""
+    log = logging.getLogger("rdflib.term")
+    was = log.disabled
+    log.disabled = True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        log.disabled = was
+
+
+def _rdflib_literal(t: Literal) -> rdflib.Literal:
+    """The rdflib literal ``Graph.to_rdflib(normalize=False)`` makes of ``t``."""
+    if t.lang:
+        return rdflib.Literal(t.value, lang=t.lang)
+    if t.datatype and t.datatype != XSD_STRING:
+        return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype), normalize=False)
+    return rdflib.Literal(t.value)
+
+
+def _own_literal(graph: Graph, focus, path, value: rdflib.Literal):
+    """The graph's literal behind a literal of pyshacl's report.
+
+    Several of the graph's literals can be one rdflib term ("x"@en and "x"@EN), so look among the
+    focus node's values first."""
+    node = graph.nodes.get(focus)
+    if node is not None and isinstance(path, str):
+        for t in node.props.get(path, ()):
+            if isinstance(t, Literal) and _rdflib_literal(t) == value:
+                return t
+    return None
+
+
+def _cache_parsed_queries(data_graph_class) -> None:
+    """rdflib parses a SPARQL text on every ``query`` call (~0.4 s for the duration component's
+    query, run once per value node); keep the parsed form of each text pyshacl sends."""
+    if getattr(data_graph_class, "_ctdl_cached_queries", False):
+        return
+    from rdflib.plugins.sparql import prepareQuery
+
+    original = data_graph_class.query
+    prepared: dict = {}
+
+    def query(self, query_object, *args, **kwargs):
+        if isinstance(query_object, str) and not args and kwargs.get("initNs") is None:
+            q = prepared.get(query_object)
+            if q is None:
+                try:
+                    q = prepared[query_object] = prepareQuery(query_object, initNs=dict(self.namespaces()))
+                except Exception:  # noqa: BLE001 - let rdflib report it the usual way
+                    q = query_object
+            query_object = q
+        return original(self, query_object, *args, **kwargs)
+
+    data_graph_class.query = query
+    data_graph_class._ctdl_cached_queries = True
+
+
 class ReferenceEngine:
     def __init__(self, shapes: rdflib.Graph):
         _patch_parameter_names()
         from pyshacl.graph_abstraction import DataGraph
         from pyshacl.validator import Validator
+
+        _cache_parsed_queries(type(DataGraph.from_rdflib(rdflib.Graph())))
 
         self._DataGraph = DataGraph
         self.shapes = shapes
@@ -70,8 +139,12 @@ class ReferenceEngine:
         return report
 
     def validate(self, graph: Graph) -> list[RawResult]:
+        with _quiet():
+            return self._validate(graph)
+
+    def _validate(self, graph: Graph) -> list[RawResult]:
         term_map: dict = {}
-        data = graph.to_rdflib(term_map)
+        data = graph.to_rdflib(term_map, normalize=False)
         report = self.run(data)
 
         def conv(t):
@@ -92,10 +165,14 @@ class ReferenceEngine:
                 shape = report.value(r, _SH.sourceShape)
                 focus = report.value(r, _SH.focusNode)
                 path = report.value(r, _SH.resultPath)
+                rpath = path_repr(report, path) if path is not None else None
+                gfocus = conv(focus)
+                value = report.value(r, _SH.value)
                 out.append(RawResult(
-                    conv(focus),
-                    path_repr(report, path) if path is not None else None,
-                    conv(report.value(r, _SH.value)),
+                    gfocus,
+                    rpath,
+                    (_own_literal(graph, gfocus, rpath, value) if isinstance(value, rdflib.Literal)
+                     else None) or conv(value),
                     str(report.value(r, _SH.resultSeverity)),
                     shape_id(shape),
                     str(report.value(r, _SH.sourceConstraintComponent)),
@@ -111,23 +188,20 @@ class ReferenceEngine:
         return m
 
     def _root(self, shape, focus, data: rdflib.Graph) -> str:
-        """Outermost named shape on a sh:property chain down to ``shape`` (best effort: when the
-        shape is reached from several targeted shapes, prefer one that targets ``focus``)."""
-        chains = []
-
-        def up(node, chain, depth):
-            parents = self._parents.get(node, [])
-            if self._has_targets(node) or not parents or depth > 20:
-                chains.append([node] + chain)
-            for p in parents:
-                if p not in chain:
-                    up(p, [node] + chain, depth + 1)
-        up(shape, [], 0)
-        roots = []
-        for chain in chains:
-            named = next((n for n in chain if isinstance(n, rdflib.URIRef)), chain[-1])
-            roots.append((not self._targets_focus(chain[0], focus, data), shape_id(named)))
-        return min(roots)[1] if roots else shape_id(shape)
+        """The source shape if it is named, else the nearest named shape it is reached from through
+        sh:property (when there are several, prefer one that targets ``focus``)."""
+        if isinstance(shape, rdflib.URIRef):
+            return str(shape)
+        frontier, seen = [shape], {shape}
+        while frontier:
+            parents = [p for n in frontier for p in self._parents.get(n, ()) if p not in seen]
+            named = sorted({p for p in parents if isinstance(p, rdflib.URIRef)}, key=str)
+            if named:
+                hit = [p for p in named if self._targets_focus(p, focus, data)]
+                return str((hit or named)[0])
+            seen.update(parents)
+            frontier = parents
+        return shape_id(shape)
 
     def _has_targets(self, node) -> bool:
         g = self.shapes

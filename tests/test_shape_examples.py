@@ -1,0 +1,207 @@
+"""Every SHACL shape in shapes/ has a valid and an invalid example, and they do what they say.
+
+Layout: ``tests/shapes/<shape local name>/`` holds ``valid*.json`` and ``invalid*.json`` CTDL
+documents in registry form, each with a ``<name>.expected.json``: the results the document must
+produce, as ``{"path", "code", "severity", "shape"}`` objects.  Violations are always compared; a
+file's Warnings are compared too when its expected list names any (otherwise they are ignored).
+Valid examples must produce no Violation.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import RDF, SH
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPES_DIR = ROOT / "shapes"
+EXAMPLES_DIR = Path(__file__).resolve().parent / "shapes"
+SHAPE_NS = "urn:ctdl-assistant:shape:"
+CTDLSH = rdflib.Namespace("urn:ctdl-assistant:ns:")
+GROUP_NS = "urn:ctdl-assistant:group:"
+
+# Not hand-written rule files: the generated vocabulary shapes (checked against their
+# generator below) and the custom constraint components.
+NOT_EXAMPLED = {"vocabularies.ttl", "components.ttl", "groups.ttl"}
+CODES = {"required", "recommended", "too-many-values", "wrong-datatype", "not-a-url", "invalid-format",
+         "unknown-term", "wrong-class", "required-one-of", "out-of-range", "too-short", "too-long",
+         "invalid-language", "min-greater-than-max", "invalid"}
+
+
+def _example_files() -> list[Path]:
+    return sorted(p for p in EXAMPLES_DIR.glob("*/*.json") if not p.name.endswith(".expected.json"))
+
+
+def _shapes_graph(names=None) -> rdflib.Graph:
+    g = rdflib.Graph()
+    for path in sorted(SHAPES_DIR.glob("*.ttl")):
+        if names is None or path.name in names:
+            g.parse(path, format="turtle")
+    return g
+
+
+def _hand_written_graph() -> rdflib.Graph:
+    return _shapes_graph({p.name for p in SHAPES_DIR.glob("*.ttl")} - NOT_EXAMPLED)
+
+
+def _named_shapes(g: rdflib.Graph) -> set[rdflib.URIRef]:
+    shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    return {s for s in shapes if isinstance(s, rdflib.URIRef) and str(s).startswith(SHAPE_NS)}
+
+
+def _key(r) -> tuple:
+    if isinstance(r, dict):
+        return (r["path"], r["code"], r["severity"], r["shape"])
+    return (r.path, r.code, r.severity, r.shape)
+
+
+# --------------------------------------------------------------------------------------------
+# The examples, through the pipeline
+@pytest.mark.parametrize("path", _example_files(), ids=lambda p: str(p.relative_to(EXAMPLES_DIR)))
+def test_example(path: Path):
+    pipeline = pytest.importorskip("transformer.pipeline")
+    expected_path = path.with_name(path.name[: -len(".json")] + ".expected.json")
+    assert expected_path.exists(), f"{expected_path.name} is missing"
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+
+    report = pipeline.validate_document(doc)
+
+    compare_warnings = any(e["severity"] != "Violation" for e in expected)
+    got = {_key(r) for r in report.results if r.severity == "Violation" or compare_warnings}
+    want = {_key(e) for e in expected}
+    assert got == want, "\n".join(
+        [f"missing: {k}" for k in sorted(want - got)] + [f"unexpected: {k}" for k in sorted(got - want)])
+    if path.name.startswith("valid"):
+        assert not any(r.severity == "Violation" for r in report.results)
+
+
+# --------------------------------------------------------------------------------------------
+# The examples themselves
+def test_examples_are_well_formed():
+    files = _example_files()
+    assert files
+    for path in files:
+        assert path.name.startswith(("valid", "invalid")), path
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert doc["@context"] == "https://credreg.net/ctdl/schema/context/json", path
+        assert doc["@id"].startswith("https://credentialengineregistry.org/graph/ce-"), path
+        assert isinstance(doc["@graph"], list) and doc["@graph"], path
+        expected = json.loads(path.with_name(path.name[:-5] + ".expected.json").read_text(encoding="utf-8"))
+        shape_names = {"shape:" + str(s)[len(SHAPE_NS):] for s in _named_shapes(_shapes_graph())}
+        for e in expected:
+            assert set(e) == {"path", "code", "severity", "shape"}, path
+            assert e["code"] in CODES, (path, e)
+            assert e["severity"] in ("Violation", "Warning", "Info"), (path, e)
+            assert e["shape"] in shape_names, (path, e)
+            assert e["path"].startswith("/@graph/"), (path, e)
+        if path.name.startswith("invalid"):
+            assert expected, f"{path}: an invalid example must expect at least one result"
+            folder_shape = "shape:" + path.parent.name
+            assert folder_shape in {e["shape"] for e in expected} or path.parent.name in _NODE_SHAPES_VIA_PROPERTIES, (
+                f"{path}: breaks no rule of {folder_shape}")
+        else:
+            assert all(e["severity"] != "Violation" for e in expected), path
+
+
+# Node shapes with no constraint of their own: their invalid example breaks one of their
+# property shapes.
+_NODE_SHAPES_VIA_PROPERTIES = {
+    "Organization", "Credential", "AssessmentProfile", "LearningOpportunity", "ConditionProfile", "CostProfile",
+    "DurationProfile", "Place", "ContactPoint", "CredentialAlignmentObject", "CredentialConnections",
+    "CredentialFinancialAssistance", "CredentialSubject", "CredentialRenewal", "Badge", "AbstractCredential",
+}
+
+
+def test_every_shape_has_examples():
+    g = _hand_written_graph()
+    names = {str(s)[len(SHAPE_NS):] for s in _named_shapes(g)}
+    folders = {p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir()}
+    assert names - folders == set(), "shapes without an example folder"
+    assert folders - names == set(), "example folders without a shape"
+    for name in names:
+        files = {p.name for p in (EXAMPLES_DIR / name).glob("*.json")}
+        assert "valid.json" in files and "invalid.json" in files, name
+
+
+# --------------------------------------------------------------------------------------------
+# The shapes
+def test_shapes_parse_and_pass_meta_shacl():
+    pyshacl = pytest.importorskip("pyshacl")
+    g = _shapes_graph()
+    conforms, _, text = pyshacl.validate(g, shacl_graph=g, meta_shacl=True)
+    assert conforms, text
+
+
+def test_every_shape_is_documented():
+    g = _shapes_graph()
+    groups = {str(s) for s in g.subjects(RDF.type, SH.PropertyGroup)}
+    assert {GROUP_NS + n for n in ("Required", "AtLeastOne", "Recommended", "Optional")} <= groups
+    for s in _named_shapes(g):
+        for p in (SH.name, SH.description, SH.message, SH.group, SH.order):
+            assert g.value(s, p) is not None, f"{s} has no {p.n3(g.namespace_manager)}"
+        assert str(g.value(s, SH.group)) in groups, s
+        assert "#" not in str(s), s
+
+
+def test_presence_shapes_follow_their_names():
+    """shape:*-required are Violations in group:Required; shape:*-recommended Warnings in group:Recommended."""
+    g = _shapes_graph()
+    for s in _named_shapes(g):
+        name = str(s)[len(SHAPE_NS):]
+        sev = g.value(s, SH.severity)
+        if name.endswith("-required"):
+            assert g.value(s, SH.minCount) is not None and sev in (None, SH.Violation), name
+            assert str(g.value(s, SH.group)) == GROUP_NS + "Required", name
+        elif name.endswith("-recommended"):
+            assert g.value(s, SH.minCount) is not None and sev == SH.Warning, name
+            assert str(g.value(s, SH.group)) == GROUP_NS + "Recommended", name
+        if sev == SH.Warning:
+            assert str(g.value(s, SH.group)) == GROUP_NS + "Recommended", name
+
+
+def test_vocabulary_shapes_name_their_vocabulary():
+    """A shape that checks vocabulary terms says which vocabulary ("is not a term of Organization Type")."""
+    g = _shapes_graph()
+    for s in _named_shapes(g):
+        scheme = g.value(s, SH.node)
+        if (scheme is not None and str(scheme).startswith(SHAPE_NS + "Scheme-")
+                and (g.value(s, SH.path), RDF.first, None) in g):  # ( property ceterms:targetNode )
+            label = str(g.value(scheme, SH.name))
+            assert label and label != "None", scheme
+            assert f"is not a term of {label}" in str(g.value(s, SH.message)), f"{s}: the message does not name {label}"
+
+
+def test_referenced_shapes_exist():
+    g = _shapes_graph()
+    defined = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    for p in (SH.node, SH.property):
+        for o in g.objects(None, p):
+            if isinstance(o, rdflib.URIRef):
+                assert o in defined, f"{o} is used but not defined"
+
+
+def test_credential_target_lists_agree():
+    """Shapes meant for every credential class list the same classes (and never ceterms:Credential)."""
+    g = _shapes_graph({"credential.ttl"})
+    S = rdflib.Namespace(SHAPE_NS)
+    every = set(g.objects(S.Credential, SH.targetClass))
+    assert rdflib.URIRef("https://purl.org/ctdl/terms/Credential") not in every
+    assert len(every) >= 40
+    for name in ("Credential-ownedOrOfferedBy", "Credential-location", "Credential-qualityAssurance"):
+        assert set(g.objects(S[name], SH.targetClass)) == every, name
+    for name in ("CredentialConnections", "CredentialFinancialAssistance", "CredentialSubject", "CredentialRenewal", "Badge"):
+        assert set(g.objects(S[name], SH.targetClass)) <= every, name
+
+
+def test_vocabulary_shapes_are_up_to_date():
+    import subprocess
+    import sys
+
+    if not (ROOT / "vocabularies").is_dir():
+        pytest.skip("no vocabularies/")
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_vocabulary_shapes.py"), "--check"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, "shapes/vocabularies.ttl is out of date; run scripts/build_vocabulary_shapes.py\n" + run.stdout[:2000]
