@@ -110,7 +110,7 @@ def test_examples_are_well_formed():
 # property shapes.
 _NODE_SHAPES_VIA_PROPERTIES = {
     "Organization", "Credential", "AssessmentProfile", "LearningOpportunity", "ConditionProfile", "CostProfile",
-    "DurationProfile", "Place", "ContactPoint", "CredentialAlignmentObject", "CredentialConnections",
+    "DurationProfile", "Place", "ContactPoint", "CredentialAlignmentObject", "CodedAlignment", "CredentialConnections",
     "CredentialFinancialAssistance", "CredentialSubject", "CredentialRenewal", "Badge", "AbstractCredential",
 }
 

@@ -203,6 +203,20 @@ def named_context(url: str) -> ActiveContext:
     return process_context(url)
 
 
+def document_context(local: Any) -> ActiveContext:
+    """The context of a document: URLs (and lists of URLs) are processed once per process."""
+    if isinstance(local, str):
+        return named_context(local)
+    if isinstance(local, list) and all(isinstance(x, str) for x in local):
+        return _url_list_context(tuple(local))
+    return process_context(local, ActiveContext())
+
+
+@lru_cache(maxsize=64)
+def _url_list_context(urls: tuple[str, ...]) -> ActiveContext:
+    return process_context(list(urls))
+
+
 def input_context() -> ActiveContext:
     return named_context(INPUT_CONTEXT_URL)
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import parse
-from .context import ActiveContext, ctdl_context, input_context, process_context
+from .context import ctdl_context, document_context, input_context
 from .enrich import CTID, CTID_RE, Options, enrich
 from .errors import UnknownType, WrongShape
 from .frame import frame
@@ -188,7 +188,7 @@ def lift_ctdl(doc: dict, base: str, problems: list[Result]) -> Graph:
                                fix='Add "@context": "https://credreg.net/ctdl/schema/context/json".'))
         ctx = ctdl_context()
     else:
-        ctx = process_context(doc["@context"], ActiveContext())
+        ctx = document_context(doc["@context"])
     lifter = Lifter(ctx)
     lifter.problems = problems
     items = doc.get("@graph")

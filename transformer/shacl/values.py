@@ -49,7 +49,6 @@ class ValueTest:
         return True
 
 
-
 # -- the tests ---------------------------------------------------------------------------------
 def _class_test(cls: str):
     def test(ctx, v):
