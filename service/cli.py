@@ -49,7 +49,7 @@ def cmd_format(args) -> int:
     outcome = format_request(data, kind, Options(registry=_registry(args)), engine=args.engine)
     json.dump(outcome.document, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
-    _print_report(outcome.report, args.messages, sys.stderr)
+    _print_report(outcome.report, args.messages, sys.stderr, args.verbose)
     return EXIT_OK if outcome.report.conforms else EXIT_VIOLATIONS
 
 
@@ -57,16 +57,89 @@ def cmd_validate(args) -> int:
     from transformer.pipeline import validate_document
 
     report = validate_document(read_input(args.file), engine=args.engine)
-    _print_report(report, args.format, sys.stdout)
+    _print_report(report, args.format, sys.stdout, args.verbose)
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
 
-def _print_report(report, fmt: str, stream) -> None:
+def _store(args):
+    from pathlib import Path
+
+    from service.store import open_store
+
+    return open_store(Path(args.data), args.database)
+
+
+def cmd_serve(args) -> int:
+    from service.server import serve
+
+    return serve(args)
+
+
+def cmd_keys(args) -> int:
+    from pathlib import Path
+
+    from service.apikeys import hash_key, new_key
+    from service.registry import now
+    from service.store.base import KeyRecord
+    from transformer.enrich import CTID_RE
+
+    store = _store(args)
+    try:
+        if args.keys_command == "create":
+            org = _org(args.org, "--org")
+            key = new_key()
+            store.add_key(KeyRecord(key_hash=hash_key(key), org=org, admin=args.admin, created_at=now(), revoked_at=None))
+            print(f"API key for {org}{' (admin)' if args.admin else ''}; it is shown only this once:", file=sys.stderr)
+            print(key)
+        elif args.keys_command == "authorize":
+            org, publisher = _org(args.org, "--org"), _org(args.publisher, "--publisher")
+            store.authorize(org, publisher)
+            print(f"keys of {publisher} may now publish for {org}")
+        elif args.keys_command == "revoke":
+            if not store.revoke_key(hash_key(args.key.strip()), now()):
+                raise CtdlError("no such key (or already revoked)", code="keys.not-found")
+            print("key revoked")
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _org(value: str, flag: str) -> str:
+    from transformer.enrich import CTID_RE
+
+    value = (value or "").strip().lower()
+    if not CTID_RE.match(value):
+        raise CtdlError(f'{flag} must be an organization CTID (ce- followed by a UUID), not "{value}"',
+                        code="input.invalid-ctid")
+    return value
+
+
+def cmd_verify(args) -> int:
+    from service.envelope import verify_envelope
+    from transformer.parse import parse_json, require_object
+
+    envelope = require_object(parse_json(read_input(args.file)), "an envelope")
+    problems = verify_envelope(envelope)
+    for p in problems:
+        print(f"not verified: {p}")
+    if not problems:
+        print(f"verified: signature and digest hold for {envelope.get('envelope_ceterms_ctid') or 'the envelope'}")
+    return EXIT_OK if not problems else EXIT_VIOLATIONS
+
+
+def _add_store_options(p) -> None:
+    p.add_argument("--data", default="ctdl-data", metavar="DIR",
+                   help="folder of the SQLite registry and the signing key (default ./ctdl-data)")
+    p.add_argument("--database", metavar="URL", default=None,
+                   help="postgresql://... to use PostgreSQL instead of the embedded SQLite registry")
+
+
+def _print_report(report, fmt: str, stream, verbose: bool = False) -> None:
     if fmt == "json":
         json.dump(report.to_dict(), stream, indent=2, ensure_ascii=False)
         stream.write("\n")
     else:
-        stream.write(report.to_text() + "\n")
+        stream.write(report.to_text(verbose) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,13 +158,47 @@ def build_parser() -> argparse.ArgumentParser:
                    help="format of the validation messages on stderr")
     f.add_argument("--engine", choices=["compiled", "pyshacl"], default=None,
                    help="SHACL engine (default compiled; pyshacl is the slower reference)")
+    f.add_argument("-v", "--verbose", action="store_true",
+                   help="list every missing recommended property on its own line")
     f.set_defaults(func=cmd_format)
 
     v = sub.add_parser("validate", help="check any CTDL document against the shapes")
     v.add_argument("file", metavar="FILE", help="CTDL JSON-LD (resource, @graph document or envelope); - for stdin")
     v.add_argument("--format", choices=["text", "json"], default="text")
     v.add_argument("--engine", choices=["compiled", "pyshacl"], default=None)
+    v.add_argument("-v", "--verbose", action="store_true",
+                   help="list every missing recommended property on its own line")
     v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("serve", help="run the HTTP API and registry")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    _add_store_options(s)
+    s.add_argument("--public-url", default=None,
+                   help="base URL of resource URIs and links (default http://HOST:PORT/)")
+    s.add_argument("--strict-references", action="store_true",
+                   help="refuse OwnedBy/OfferedBy CTIDs that are not in this registry (default: warn)")
+    s.add_argument("--engine", choices=["compiled", "pyshacl"], default=None)
+    s.set_defaults(func=cmd_serve)
+
+    k = sub.add_parser("keys", help="manage API keys")
+    ksub = k.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    kc = ksub.add_parser("create", help="create a key for an organization (printed once, on the last line)")
+    kc.add_argument("--org", required=True, metavar="CTID")
+    kc.add_argument("--admin", action="store_true", help="may purge and transfer ownership")
+    _add_store_options(kc)
+    ka = ksub.add_parser("authorize", help="let the keys of PUBLISHER publish for ORG (third-party publishing)")
+    ka.add_argument("--org", required=True, metavar="CTID")
+    ka.add_argument("--publisher", required=True, metavar="CTID")
+    _add_store_options(ka)
+    kr = ksub.add_parser("revoke", help="revoke a key")
+    kr.add_argument("key", metavar="KEY")
+    _add_store_options(kr)
+    k.set_defaults(func=cmd_keys)
+
+    ve = sub.add_parser("verify", help="check an envelope's signature and digest")
+    ve.add_argument("file", metavar="ENVELOPE.json")
+    ve.set_defaults(func=cmd_verify)
     return p
 
 
