@@ -1,0 +1,54 @@
+"""API keys: generate (shown once), hash (what the store keeps), read the Authorization header.
+
+Why: a publisher proves which organization it acts for with a key.  The registry keeps only the
+key's hash, so a copy of the database does not let anyone publish.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+PREFIX = "ctdl_"
+# 32 random bytes = 256 bits, written as 43 URL-safe base64 characters.
+KEY_BYTES = 32
+# Longer "keys" are not ours nor Credential Engine's; refuse them before hashing anything big.
+MAX_KEY_LENGTH = 512
+SCHEMES = ("apitoken", "bearer")
+# A key is visible ASCII without spaces (ours are URL-safe base64; Credential Engine's are UUIDs).
+_KEY = re.compile(r"[\x21-\x7e]+")
+
+
+def new_key() -> str:
+    """A new random key, e.g. ``ctdl_Xq3...`` (the prefix makes leaked keys easy to recognise)."""
+    return PREFIX + secrets.token_urlsafe(KEY_BYTES)
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 (lower-case hex) of the key: the value stored and looked up.
+
+    A fast, unsalted hash is right here, unlike for passwords.  Slow salted hashes (bcrypt,
+    scrypt, argon2) exist because passwords are guessable: they make each guess expensive.  Our keys
+    are 256 random bits, so there is nothing to guess; no amount of hashing speed makes 2**256
+    tries feasible.  An unsalted hash also lets the store find a key by its hash with one indexed
+    lookup, on every request, without a slow computation per request.
+    """
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def parse_authorization(header: str | None) -> str | None:
+    """The key in an ``Authorization`` header, or None.
+
+    Accepts ``ApiToken <key>`` (the form the Credential Engine's API uses) and ``Bearer <key>``;
+    the scheme is case-insensitive and surrounding whitespace is ignored.  Anything else (another
+    scheme, no key, a key with spaces or control characters) gives None.
+    """
+    if not isinstance(header, str):
+        return None
+    parts = header.strip().split(None, 1)
+    if len(parts) != 2 or parts[0].lower() not in SCHEMES:
+        return None
+    key = parts[1].strip()
+    if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key):
+        return None
+    return key
