@@ -1,0 +1,106 @@
+"""The registry store's contract: records, the Store protocol, errors.
+
+The publishing rules (service/registry.py) and the read API only ever see this module, so the
+embedded SQLite default and PostgreSQL are interchangeable; tests/test_store.py runs one suite
+against both to keep them so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Protocol
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC with microseconds and a Z: fixed width, so text order is time order."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class KeyRecord:
+    key_hash: str          # sha256 hex of the key; the key itself is never stored
+    org: str               # the organization CTID the key belongs to
+    admin: bool
+    created_at: str
+    revoked_at: str | None
+
+
+@dataclass
+class EnvelopeRecord:
+    envelope_id: str       # uuid4, stable across versions of the same CTID
+    ctid: str              # the main resource's CTID (lower case)
+    ctdl_type: str         # "ceterms:CredentialOrganization"
+    owned_by: str          # CTID of the owning organization
+    published_by: str      # CTID of the organization whose key published this version
+    version: int           # 1, 2, 3 ... (one per change)
+    resource: str          # compact JWS of the payload
+    resource_digest: str   # SHA-256 hex of the canonical payload bytes
+    decoded_resource: dict  # the payload (CTDL JSON-LD graph document)
+    public_key: str        # PEM of the key that signed it
+    created_at: str        # first version
+    updated_at: str        # this version
+    deleted_at: str | None  # set by delete (history kept)
+    search_text: str = ""  # names and descriptions (any language), lower-cased, for ?q=
+    node_ctids: list[str] = field(default_factory=list)  # every CTID inside the graph (for /graph/{ctid})
+
+
+Build = Callable[[EnvelopeRecord | None], EnvelopeRecord | None]
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (closed, schema too new, a broken invariant)."""
+
+
+class AlreadyExists(StoreError):
+    """An insert met a row with the same key (e.g. add_key with a hash already stored)."""
+
+
+class InvalidRecord(StoreError, ValueError):
+    """publish's build returned a record that would break the history (wrong CTID, id or version)."""
+
+
+class Store(Protocol):
+    """What the registry needs from storage. Every method is safe to call from many threads."""
+
+    def close(self) -> None: ...
+
+    # -- keys ------------------------------------------------------------------------------------
+    def add_key(self, key: KeyRecord) -> None: ...
+    def get_key(self, key_hash: str) -> KeyRecord | None: ...
+    def revoke_key(self, key_hash: str, when: str) -> bool:
+        """False when the key is unknown or already revoked."""
+    def authorize(self, org: str, publisher: str) -> None:
+        """Keys of `publisher` may publish for `org` (idempotent)."""
+    def unauthorize(self, org: str, publisher: str) -> bool:
+        """Withdraws an authorization; False when there was none."""
+    def is_authorized(self, org: str, publisher: str) -> bool: ...
+
+    # -- envelopes -------------------------------------------------------------------------------
+    def publish(self, ctid: str, build: Build) -> tuple[EnvelopeRecord | None, bool]:
+        """Create-or-update in ONE transaction that serialises writers of the same CTID.
+
+        Reads the current record (deleted ones included) and calls build(current). A record
+        returned by build becomes the current version AND is appended to the history; it must
+        keep the CTID, keep the envelope_id of an existing envelope and carry version
+        current.version + 1 (1 for a new one), else InvalidRecord. None means no change. If build
+        raises, nothing is written and the exception propagates. Returns (new, True) or
+        (current, False).
+        """
+    def get_by_ctid(self, ctid: str, include_deleted: bool = False) -> EnvelopeRecord | None: ...
+    def get_by_node_ctid(self, ctid: str, include_deleted: bool = False) -> EnvelopeRecord | None:
+        """The envelope whose current graph holds `ctid` (its main CTID included)."""
+    def get_envelope(self, envelope_id: str) -> EnvelopeRecord | None:
+        """The current version, deleted or not (deleted_at tells)."""
+    def revisions(self, envelope_id: str) -> list[EnvelopeRecord]:
+        """Every version, oldest first; the last one equals the current record."""
+    def existing_ctids(self, ctids: Iterable[str]) -> set[str]:
+        """Which of `ctids` are in a not-deleted envelope's graph: one query, however many."""
+    def list_envelopes(self, owned_by: str | None = None, ctdl_type: str | None = None,
+                       q: str | None = None, offset: int = 0, limit: int = 20,
+                       include_deleted: bool = False) -> tuple[list[EnvelopeRecord], int]:
+        """(page, total), newest change first (updated_at desc, then ctid): a stable order.
+        q: every whitespace-separated word must occur in search_text (case-insensitive)."""
+    def purge(self, ctid: str) -> bool:
+        """Removes the envelope and its whole history; False when there was none."""
+    def transfer(self, ctid: str, new_owner: str) -> bool:
+        """New owner, recorded as a new version (history shows the change); False when unknown."""

@@ -1,0 +1,120 @@
+"""The registry's tables, written once for both backends.
+
+One template rendered per dialect, so the SQLite and PostgreSQL schemas cannot drift apart; the only
+differences are the JSON column type (TEXT holding JSON in SQLite, jsonb in PostgreSQL) and the
+byte-wise collation PostgreSQL needs to sort like SQLite. The columns of `envelopes` and
+`revisions` come from one list that is checked against the EnvelopeRecord dataclass at import time.
+
+Versioning: `meta.schema_version` says which version a database has. A later change adds its
+statements to MIGRATIONS[n] (taking a database from version n to n + 1) and bumps SCHEMA_VERSION;
+the store runs them on open.
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from .base import EnvelopeRecord, StoreError
+
+SCHEMA_VERSION = 1
+
+# {key}: text compared byte by byte, as SQLite always does, so that sorting and equality on CTIDs
+# and timestamps do not depend on the PostgreSQL server's locale (en_US would order differently).
+DIALECT_TYPES = {
+    "sqlite": {"json": "TEXT", "key": "TEXT"},
+    "postgres": {"json": "JSONB", "key": 'TEXT COLLATE "C"'},
+}
+
+# Every EnvelopeRecord field but envelope_id, in dataclass order, as SQL columns: shared by
+# envelopes (the current version of each CTID) and revisions (every version, current included).
+# The field `ctid` is the column `envelope_ctid`: PostgreSQL reserves the name ctid for the system
+# column holding a row's physical address.
+RECORD_COLUMNS: dict[str, str] = {
+    "envelope_ctid": "{key} NOT NULL",
+    "ctdl_type": "{key} NOT NULL",
+    "owned_by": "{key} NOT NULL",
+    "published_by": "TEXT NOT NULL",
+    "version": "INTEGER NOT NULL CHECK (version >= 1)",
+    "resource": "TEXT NOT NULL",
+    "resource_digest": "TEXT NOT NULL",
+    "decoded_resource": "{json} NOT NULL",
+    "public_key": "TEXT NOT NULL",
+    "created_at": "TEXT NOT NULL",
+    "updated_at": "{key} NOT NULL",
+    "deleted_at": "TEXT",
+    "search_text": "TEXT NOT NULL DEFAULT ''",
+    "node_ctids": "{json} NOT NULL",
+}
+
+# Column order of every SELECT that builds an EnvelopeRecord, and the record fields they fill.
+ENVELOPE_COLUMNS: tuple[str, ...] = ("envelope_id", *RECORD_COLUMNS)
+ENVELOPE_FIELDS: tuple[str, ...] = tuple("ctid" if c == "envelope_ctid" else c for c in ENVELOPE_COLUMNS)
+JSON_FIELDS = frozenset(name for name, decl in RECORD_COLUMNS.items() if decl.startswith("{json}"))
+KEY_FIELDS: tuple[str, ...] = ("key_hash", "org", "admin", "created_at", "revoked_at")
+
+if list(ENVELOPE_FIELDS) != [f.name for f in fields(EnvelopeRecord)]:  # pragma: no cover - a coding error
+    raise ImportError("service/store/schema.py: RECORD_COLUMNS no longer match EnvelopeRecord's fields")
+
+META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS keys (
+    key_hash TEXT PRIMARY KEY,
+    org TEXT NOT NULL,
+    admin BOOLEAN NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS authorizations (
+    org TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (org, publisher)
+);
+CREATE TABLE IF NOT EXISTS envelopes (
+    envelope_id TEXT PRIMARY KEY,
+    {record_columns}
+);
+CREATE UNIQUE INDEX IF NOT EXISTS envelopes_ctid ON envelopes (envelope_ctid);
+CREATE INDEX IF NOT EXISTS envelopes_recent ON envelopes (updated_at DESC, envelope_ctid);
+CREATE INDEX IF NOT EXISTS envelopes_owner ON envelopes (owned_by, updated_at DESC, envelope_ctid);
+CREATE INDEX IF NOT EXISTS envelopes_type ON envelopes (ctdl_type, updated_at DESC, envelope_ctid);
+CREATE TABLE IF NOT EXISTS revisions (
+    envelope_id TEXT NOT NULL REFERENCES envelopes (envelope_id) ON DELETE CASCADE,
+    {record_columns},
+    PRIMARY KEY (envelope_id, version)
+);
+CREATE TABLE IF NOT EXISTS envelope_nodes (
+    node_ctid {key} PRIMARY KEY,
+    envelope_id TEXT NOT NULL REFERENCES envelopes (envelope_id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS envelope_nodes_envelope ON envelope_nodes (envelope_id)
+"""
+
+# MIGRATIONS[n]: the statements that take a database from schema version n to n + 1.
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+def _render(sql: str, dialect: str) -> str:
+    types = DIALECT_TYPES[dialect]
+    columns = ",\n    ".join(f"{name} {decl}" for name, decl in RECORD_COLUMNS.items())
+    sql = sql.replace("{record_columns}", columns)
+    for name, sql_type in types.items():
+        sql = sql.replace("{" + name + "}", sql_type)
+    return sql
+
+
+def create_statements(dialect: str) -> list[str]:
+    """The statements that create the current schema (tables and indexes), one per item."""
+    if dialect not in DIALECT_TYPES:
+        raise StoreError(f"unknown SQL dialect {dialect!r}")
+    return [s.strip() for s in _render(_TABLES, dialect).split(";") if s.strip()]
+
+
+def migration_statements(from_version: int, dialect: str) -> list[str]:
+    """The statements that take a database from `from_version` to SCHEMA_VERSION, in order."""
+    out: list[str] = []
+    for version in range(from_version, SCHEMA_VERSION):
+        if version not in MIGRATIONS:
+            raise StoreError(f"no migration from schema version {version} to {version + 1}")
+        out.extend(_render(s, dialect) for s in MIGRATIONS[version])
+    return out
