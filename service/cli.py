@@ -179,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--strict-references", action="store_true",
                    help="refuse OwnedBy/OfferedBy CTIDs that are not in this registry (default: warn)")
     s.add_argument("--engine", choices=["compiled", "pyshacl"], default=None)
+    s.add_argument("--access-log", action="store_true", help="log every request on stderr")
     s.set_defaults(func=cmd_serve)
 
     k = sub.add_parser("keys", help="manage API keys")
