@@ -1,0 +1,104 @@
+"""The Registry Assistant API: POST /{type}/format, POST /{type}/publish, DELETE /{type}/delete."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, request
+
+from transformer.errors import WrongShape
+from transformer.parse import parse_json, require_object
+from transformer.pipeline import endpoint_names
+
+from .apikeys import parse_authorization
+from .app import base_url, registry
+from .responses import assistant_body, error_response, json_response, report_parts
+
+bp = Blueprint("assistant", __name__)
+
+
+def _kind(kind: str):
+    if kind.lower() not in endpoint_names():
+        return None
+    return kind.lower()
+
+
+def _unknown_kind(kind: str):
+    return error_response(404, "http.not-found", f'unknown type "{kind}"; use one of: '
+                          f'{", ".join(sorted(endpoint_names()))}')
+
+
+def _key():
+    return registry().authenticate(parse_authorization(request.headers.get("Authorization")))
+
+
+@bp.post("/<kind>/format")
+def format_(kind: str):
+    if not _kind(kind):
+        return _unknown_kind(kind)
+    outcome = registry().format(request.get_data(), kind.lower())
+    messages, warnings, errors = report_parts(outcome.report)
+    ok = outcome.report.conforms
+    body = assistant_body(ok, messages, warnings, errors, ctid=outcome.ctid, payload=outcome.document)
+    return json_response(body, 200 if ok else 422)
+
+
+@bp.post("/<kind>/publish")
+def publish(kind: str):
+    if not _kind(kind):
+        return _unknown_kind(kind)
+    key = _key()
+    result = registry().publish(request.get_data(), kind.lower(), key)
+    messages, warnings, errors = report_parts(result.report)
+    if result.record is None:
+        return json_response(assistant_body(False, messages, warnings, errors, ctid=result.outcome.ctid,
+                                            payload=result.outcome.document), 422)
+    rec = result.record
+    base = base_url()
+    body = assistant_body(True, messages, warnings, errors, ctid=rec.ctid, payload=rec.decoded_resource,
+                          envelope_url=f"{base}envelopes/{rec.envelope_id}", graph_url=f"{base}graph/{rec.ctid}",
+                          envelope_id=rec.envelope_id, was_changed=result.changed)
+    return json_response(body, 200)
+
+
+@bp.delete("/<kind>/delete")
+def delete(kind: str):
+    if not _kind(kind):
+        return _unknown_kind(kind)
+    key = _key()
+    data = request.get_data()
+    body = require_object(parse_json(data), "the request") if data.strip() else {}
+    ctid = body.get("CTID") or request.args.get("ctid")
+    if not isinstance(ctid, str) or not ctid:
+        raise WrongShape('send the CTID to delete: {"CTID": "ce-...", "PublishForOrganizationIdentifier": "ce-..."}',
+                         pointer="/CTID")
+    record = registry().delete(ctid, key, body.get("PublishForOrganizationIdentifier"))
+    base = base_url()
+    return json_response(assistant_body(True, [f"{record.ctid} was deleted; its history is kept"], ctid=record.ctid,
+                                        envelope_url=f"{base}envelopes/{record.envelope_id}",
+                                        envelope_id=record.envelope_id, was_changed=True))
+
+
+@bp.post("/validate")
+def validate():
+    from transformer.pipeline import validate_document
+
+    report = validate_document(request.get_data(), engine=registry().engine)
+    return json_response(report.to_dict(), 200)
+
+
+@bp.post("/admin/purge")
+def purge():
+    key = _key()
+    body = require_object(parse_json(request.get_data()), "the request")
+    registry().purge(str(body.get("CTID") or ""), key)
+    return json_response(assistant_body(True, [f"{body.get('CTID')} and its history were purged"],
+                                        ctid=body.get("CTID"), was_changed=True))
+
+
+@bp.post("/admin/transfer")
+def transfer():
+    key = _key()
+    body = require_object(parse_json(request.get_data()), "the request")
+    registry().transfer(str(body.get("CTID") or ""), str(body.get("NewOwner") or ""), key)
+    return json_response(assistant_body(True, [f"{body.get('CTID')} now belongs to {body.get('NewOwner')}"],
+                                        ctid=body.get("CTID"), was_changed=True))

@@ -1,0 +1,97 @@
+"""The Flask application factory: settings, the registry, error handling, route modules."""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, g, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from transformer.enrich import Options
+from transformer.errors import CtdlError
+from transformer.parse import MAX_INPUT_BYTES
+
+from .responses import error_response
+
+log = logging.getLogger("ctdl.service")
+
+
+@dataclass
+class Settings:
+    """Every setting of the service: (name, default, help) lives here and nowhere else."""
+
+    data_dir: Path = field(default=Path("ctdl-data"), metadata={"help": "folder of the SQLite registry and the signing key"})
+    database_url: str | None = field(default=None, metadata={"help": "postgresql://... to use PostgreSQL instead of SQLite"})
+    public_url: str = field(default="http://127.0.0.1:8080/", metadata={"help": "base URL of resource URIs (@id) and links"})
+    strict_references: bool = field(default=False, metadata={"help": "refuse OwnedBy/OfferedBy CTIDs not in this registry"})
+    engine: str | None = field(default=None, metadata={"help": "SHACL engine: compiled (default) or pyshacl"})
+    max_body_bytes: int = field(default=MAX_INPUT_BYTES, metadata={"help": "largest request body accepted (413 above)"})
+
+
+def create_app(settings: Settings | None = None, store=None) -> Flask:
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["SETTINGS"] = settings
+    app.json.sort_keys = False
+
+    from .registry import Registry
+    from .signing import load_or_create_signing_key, public_key_pem
+    from .store import open_store
+
+    store = store or open_store(Path(settings.data_dir), settings.database_url)
+    key = load_or_create_signing_key(Path(settings.data_dir))
+    base = settings.public_url if settings.public_url.endswith("/") else settings.public_url + "/"
+    app.extensions["ctdl_registry"] = Registry(store, key, public_key_pem(key), Options(registry=base),
+                                               strict_references=settings.strict_references,
+                                               engine=settings.engine)
+    app.extensions["ctdl_base_url"] = base
+
+    from . import api_assistant, api_docs, api_registry
+
+    app.register_blueprint(api_assistant.bp)
+    app.register_blueprint(api_registry.bp)
+    app.register_blueprint(api_docs.bp)
+    _register_error_handlers(app)
+    return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CtdlError)
+    def ctdl_error(e: CtdlError):
+        status = e.http_status if e.http_status < 500 else 500
+        return error_response(status, e.code, e.message, path=e.pointer)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(e):
+        limit = app.config["MAX_CONTENT_LENGTH"] // 1048576
+        return error_response(413, "input.too-large", f"the request body is larger than {limit} MB; "
+                              "split it into several requests")
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        code = {404: "http.not-found", 405: "http.method-not-allowed"}.get(e.code, f"http.{e.code}")
+        message = {404: f"no such route: {request.method} {request.path} (see /openapi.json)",
+                   405: f"{request.method} is not allowed on {request.path} (see /openapi.json)"}.get(
+            e.code, e.description or e.name)
+        return error_response(e.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def internal(e: Exception):
+        reference = uuid.uuid4().hex[:12]
+        log.exception("internal error, reference %s, on %s %s", reference, request.method, request.path)
+        return error_response(500, "internal", f"internal error, reference {reference}")
+
+
+def registry():
+    from flask import current_app
+
+    return current_app.extensions["ctdl_registry"]
+
+
+def base_url() -> str:
+    from flask import current_app
+
+    return current_app.extensions["ctdl_base_url"]

@@ -1,0 +1,229 @@
+"""Publishing rules: who may publish what, create-or-update by CTID, history, references.
+
+No HTTP here: the API and the bulk tools call these functions and turn their results and
+exceptions into responses.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from transformer.enrich import CTID_RE, Options
+from transformer.errors import CtdlError
+from transformer.pipeline import Outcome, format_request
+from transformer.report import Report, Result, VIOLATION, WARNING
+
+from .store.base import EnvelopeRecord, KeyRecord, Store
+
+
+class Forbidden(CtdlError):
+    code = "auth.forbidden"
+    http_status = 403
+
+
+class Unauthenticated(CtdlError):
+    code = "auth.required"
+    http_status = 401
+
+
+class OwnershipConflict(CtdlError):
+    code = "registry.ownership-conflict"
+    http_status = 409
+
+
+class NotFound(CtdlError):
+    code = "registry.not-found"
+    http_status = 404
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class PublishResult:
+    outcome: Outcome
+    record: EnvelopeRecord | None = None
+    changed: bool = False
+    report: Report = field(default_factory=Report)
+
+
+_NAME_KEYS = ("ceterms:name", "ceterms:description", "ceasn:name", "ceasn:description",
+              "ceasn:competencyText", "ceterms:keyword")
+
+
+def search_text(payload: dict) -> str:
+    """Names, descriptions and keywords in every language, lower-cased: what ?q= searches."""
+    parts: list[str] = []
+
+    def collect(v: Any) -> None:
+        if isinstance(v, str):
+            parts.append(v)
+        elif isinstance(v, list):
+            for x in v:
+                collect(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                collect(x)
+
+    for node in payload.get("@graph", [payload]):
+        if isinstance(node, dict):
+            for key in _NAME_KEYS:
+                collect(node.get(key))
+    return " ".join(parts).lower()
+
+
+def node_ctids(payload: dict) -> list[str]:
+    out = []
+    for node in payload.get("@graph", [payload]):
+        ctid = node.get("ceterms:ctid") if isinstance(node, dict) else None
+        if isinstance(ctid, str) and CTID_RE.match(ctid):
+            out.append(ctid.lower())
+    return out
+
+
+_RESOURCE_RE = re.compile(r"/resources/(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
+_AGENT_KEYS = ("ceterms:ownedBy", "ceterms:offeredBy")
+
+
+def referenced_ctids(payload: dict, base: str) -> dict[str, str]:
+    """CTID -> property for every registry reference in the payload (ownedBy, offeredBy, ...)."""
+    found: dict[str, str] = {}
+
+    def walk(v: Any, key: str) -> None:
+        if isinstance(v, str) and v.startswith(base):
+            m = _RESOURCE_RE.search(v)
+            if m:
+                found.setdefault(m.group(1).lower(), key)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, key)
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                if k != "@id":
+                    walk(x, k)
+
+    walk(payload.get("@graph", payload), "")
+    return found
+
+
+class Registry:
+    def __init__(self, store: Store, signing_key, public_key_pem: str, opts: Options,
+                 strict_references: bool = False, engine: str | None = None):
+        self.store = store
+        self.signing_key = signing_key
+        self.public_key_pem = public_key_pem
+        self.opts = opts
+        self.strict_references = strict_references
+        self.engine = engine
+
+    # -- keys ----------------------------------------------------------------------------------
+    def authenticate(self, key: str | None) -> KeyRecord:
+        from .apikeys import hash_key
+
+        if not key:
+            raise Unauthenticated('an API key is required: send "Authorization: ApiToken <key>"')
+        record = self.store.get_key(hash_key(key))
+        if record is None or record.revoked_at:
+            raise Unauthenticated("this API key is not valid (unknown or revoked)")
+        return record
+
+    def acting_for(self, key: KeyRecord, org: str | None) -> str:
+        """The organization a request publishes for: its own, or one that authorized it."""
+        org = (org or key.org).strip().lower()
+        if not CTID_RE.match(org):
+            raise Forbidden(f'PublishForOrganizationIdentifier "{org}" is not a CTID')
+        if org != key.org and not key.admin and not self.store.is_authorized(org, key.org):
+            raise Forbidden(f"the key of {key.org} may not publish for {org}: that organization "
+                            "has not authorized it (ctdl keys authorize --org ORG --publisher PUBLISHER)")
+        return org
+
+    # -- format / publish ------------------------------------------------------------------------
+    def format(self, body: bytes, kind: str) -> Outcome:
+        return format_request(body, kind, self.opts, engine=self.engine)
+
+    def publish(self, body: bytes, kind: str, key: KeyRecord) -> PublishResult:
+        outcome = self.format(body, kind)
+        result = PublishResult(outcome, report=outcome.report)
+        if not outcome.report.conforms:
+            return result
+        if not outcome.ctid:
+            outcome.report.add(Result(VIOLATION, "required", "a CTID is required to publish", path="/CTID"))
+            return result
+        org = self.acting_for(key, outcome.request.get("PublishForOrganizationIdentifier"))
+        self.check_references(outcome, result.report)
+        if not result.report.conforms:
+            return result
+        payload = outcome.document
+        from .signing import digest, sign_jws
+
+        new_digest = digest(payload)
+
+        def build(current: EnvelopeRecord | None) -> EnvelopeRecord | None:
+            if current is not None and current.owned_by != org and not key.admin:
+                raise OwnershipConflict(f"{outcome.ctid} belongs to {current.owned_by}; the key of "
+                                        f"{key.org} publishing for {org} may not change it")
+            if current is not None and current.deleted_at is None and current.resource_digest == new_digest:
+                return None
+            stamp = now()
+            return EnvelopeRecord(
+                envelope_id=current.envelope_id if current else str(uuid.uuid4()),
+                ctid=outcome.ctid, ctdl_type=outcome.type or "", owned_by=current.owned_by if current else org,
+                published_by=key.org, version=(current.version + 1) if current else 1,
+                resource=sign_jws(payload, self.signing_key), resource_digest=new_digest,
+                decoded_resource=payload, public_key=self.public_key_pem,
+                created_at=current.created_at if current else stamp, updated_at=stamp, deleted_at=None,
+                search_text=search_text(payload), node_ctids=node_ctids(payload))
+
+        result.record, result.changed = self.store.publish(outcome.ctid, build)
+        return result
+
+    def check_references(self, outcome: Outcome, report: Report) -> None:
+        """Warn (or, strict, refuse) when a referenced CTID is not in this registry: one query."""
+        refs = referenced_ctids(outcome.document, self.opts.registry.rstrip("/") + "/")
+        refs.pop(outcome.ctid or "", None)
+        if not refs:
+            return
+        present = self.store.existing_ctids(list(refs))
+        for ctid, key in sorted(refs.items()):
+            if ctid in present:
+                continue
+            strict = self.strict_references and key in _AGENT_KEYS
+            report.add(Result(VIOLATION if strict else WARNING, "reference-not-found",
+                              f"{key} refers to {ctid}, which is not in this registry",
+                              property=key, value=ctid,
+                              fix="Publish that organization or resource first, or check the CTID."))
+
+    # -- delete / purge / transfer -----------------------------------------------------------------
+    def delete(self, ctid: str, key: KeyRecord, for_org: str | None = None) -> EnvelopeRecord:
+        ctid = ctid.strip().lower()
+        org = self.acting_for(key, for_org)
+
+        def build(current: EnvelopeRecord | None) -> EnvelopeRecord | None:
+            if current is None or current.deleted_at is not None:
+                raise NotFound(f"{ctid} is not in this registry")
+            if current.owned_by != org and not key.admin:
+                raise OwnershipConflict(f"{ctid} belongs to {current.owned_by}; the key of {key.org} may not delete it")
+            stamp = now()
+            return replace(current, version=current.version + 1, published_by=key.org,
+                           updated_at=stamp, deleted_at=stamp)
+
+        record, _ = self.store.publish(ctid, build)
+        return record
+
+    def purge(self, ctid: str, key: KeyRecord) -> None:
+        if not key.admin:
+            raise Forbidden("purging removes all history: it needs an admin key (ctdl keys create --admin)")
+        if not self.store.purge(ctid.strip().lower()):
+            raise NotFound(f"{ctid} is not in this registry")
+
+    def transfer(self, ctid: str, new_owner: str, key: KeyRecord) -> None:
+        if not key.admin:
+            raise Forbidden("transferring ownership needs an admin key (ctdl keys create --admin)")
+        if not CTID_RE.match(new_owner or ""):
+            raise CtdlError(f'"{new_owner}" is not a CTID', code="input.invalid-ctid")
+        if not self.store.transfer(ctid.strip().lower(), new_owner.strip().lower()):
+            raise NotFound(f"{ctid} is not in this registry")

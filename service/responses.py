@@ -1,0 +1,78 @@
+"""The one place where the HTTP API builds its JSON bodies.
+
+Every Assistant-style answer (format, publish, delete, errors of any route) has the Registry
+Assistant's shape, plus machine-readable ``Errors``:
+
+    {"Successful": bool, "Messages": [...], "Warnings": [...], "CTID": ..., "Payload": ...,
+     "EnvelopeUrl": ..., "GraphUrl": ..., "RegistryEnvelopeIdentifier": ..., "WasChanged": ...,
+     "Errors": [{"path", "property", "code", "message"}]}
+
+A test checks that every error response of every route has this shape.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from flask import Response
+
+from transformer.report import Report, Result, VIOLATION
+
+JSON_MIMETYPE = "application/json"
+
+
+def json_response(body: Any, status: int = 200, headers: dict | None = None,
+                  mimetype: str = JSON_MIMETYPE) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, indent=None), status=status,
+                    mimetype=mimetype, headers=headers)
+
+
+def assistant_body(successful: bool, messages: Iterable[str] = (), warnings: Iterable[str] = (),
+                   errors: Iterable[dict] = (), ctid: str | None = None, payload: dict | None = None,
+                   envelope_url: str | None = None, graph_url: str | None = None,
+                   envelope_id: str | None = None, was_changed: bool | None = None, **extra) -> dict:
+    body = {
+        "Successful": successful,
+        "Messages": list(messages),
+        "Warnings": list(warnings),
+        "CTID": ctid,
+        # The Registry Assistant returns the payload as a JSON string; so do we.
+        "Payload": json.dumps(payload, ensure_ascii=False) if payload is not None else None,
+        "EnvelopeUrl": envelope_url,
+        "GraphUrl": graph_url,
+        "RegistryEnvelopeIdentifier": envelope_id,
+        "WasChanged": was_changed,
+        "Errors": list(errors),
+    }
+    body.update(extra)
+    return body
+
+
+def result_error(r: Result) -> dict:
+    return {"path": r.path, "property": r.property, "code": r.code, "message": _with_fix(r),
+            "severity": r.severity, **({"value": r.value} if r.value is not None else {})}
+
+
+def _with_fix(r: Result) -> str:
+    return r.message if not r.fix or r.fix in r.message else f"{r.message} {r.fix}"
+
+
+def report_parts(report: Report) -> tuple[list[str], list[str], list[dict]]:
+    """(Messages, Warnings, Errors) of a validation report, in the Registry Assistant's terms."""
+    results = report.sorted()
+    messages = [_line(r) for r in results if r.severity == VIOLATION]
+    warnings = [_line(r) for r in results if r.severity != VIOLATION]
+    errors = [result_error(r) for r in results if r.severity == VIOLATION]
+    return messages, warnings, errors
+
+
+def _line(r: Result) -> str:
+    where = f"{r.path}: " if r.path else ""
+    return f"{where}{_with_fix(r)}"
+
+
+def error_response(status: int, code: str, message: str, path: str = "", prop: str = "",
+                   headers: dict | None = None) -> Response:
+    body = assistant_body(False, messages=[message],
+                          errors=[{"path": path, "property": prop, "code": code, "message": message}])
+    return json_response(body, status, headers)
