@@ -1,7 +1,7 @@
 """The compiled SHACL engine against pyshacl (the reference), and both against what we expect.
 
 Each folder of ``tests/shacl_cases`` holds ``shapes.ttl`` and ``data.ttl``; the shapes are loaded
-together with ``shapes/components.ttl`` (our custom components).  Data is parsed by rdflib without
+together with ``shapes/components.ttl`` (our custom components and target types).  Data is parsed by rdflib without
 lexical normalisation (as our lifter produces it: "TRUE"^^xsd:boolean stays "TRUE").  For every
 case both engines must give the same multiset of results (focus, path, value, severity, source
 shape, component, and the root shape), and that multiset must have the components counted in
@@ -57,6 +57,8 @@ EXPECTED = {
     "qualified": {"QualifiedMinCount": 5, "QualifiedMaxCount": 1},
     "range_dates": {"MinInclusive": 10, "MaxExclusive": 5},
     "range_numeric": {"MinInclusive": 6, "MaxExclusive": 4, "MinExclusive": 4, "MaxInclusive": 7},
+    "record_targets": {"MinCount": 5, "Datatype": 1},
+    "reference_targets": {"MinCount": 14},
     "sequence_dedupe": {"Datatype": 2, "MaxCount": 1, "MinCount": 1},
     "severity_message": {"MinCount": 2, "MaxCount": 1, "Datatype": 1},
     "string_length": {"MinLength": 2, "MaxLength": 5},
@@ -228,6 +230,86 @@ def test_duration_component_agrees_with_pyshacl(datatype):
     assert all(r.component == DURATION_ORDER for r in compiled)
 
 
+# -- ctdlsh:RecordsOf / ctdlsh:ReferencesTo: records and reference stubs -------------------------
+C = "https://purl.org/ctdl/terms/"
+SPLIT_SHAPES = """@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ctdlsh: <urn:ctdl-assistant:ns:> . @prefix ceterms: <https://purl.org/ctdl/terms/> .
+ex:Records a sh:NodeShape ;
+    sh:target [ a ctdlsh:RecordsOf ; ctdlsh:class ceterms:Certification ] ,
+              [ a ctdlsh:RecordsOf ; ctdlsh:class ceterms:QACredentialOrganization ] ;
+    sh:property [ sh:path ceterms:ctid ; sh:minCount 1 ] .
+ex:References a sh:NodeShape ;
+    sh:target [ a ctdlsh:ReferencesTo ; ctdlsh:class ceterms:Certification ] ,
+              [ a ctdlsh:ReferencesTo ; ctdlsh:class ceterms:QACredentialOrganization ] ;
+    sh:property [ sh:path ceterms:subjectWebpage ; sh:minCount 1 ] .
+"""
+
+
+def _split_graph(main_is_blank: bool) -> Graph:
+    """A certification (blank when given without @id), an accrediting organization referred to by a
+    "_:..." reference, one nested in the certification, and a record of an organization."""
+    g = Graph()
+    main = g.node(BNode("main") if main_is_blank else IRI(EX + "main"))
+    main.types.append(IRI(C + "Certification"))
+    for label in ("stub", "nested"):
+        n = g.node(BNode(label))
+        n.types.append(IRI(C + "QACredentialOrganization"))
+        main.add(C + "accreditedBy", BNode(label))
+    org = g.node(IRI(EX + "org"))
+    org.types.append(IRI(C + "QACredentialOrganization"))
+    main.add(C + "ownedBy", IRI(EX + "org"))
+    return g
+
+
+@pytest.mark.parametrize("main_is_blank", [False, True], ids=["main-iri", "main-blank"])
+def test_records_and_references_split_the_instances(main_is_blank):
+    """IRIs and blank nodes nothing refers to are records (a document's main resource given without
+    @id among them); blank nodes another node refers to are references.  Both engines agree."""
+    shapes = rdflib.Graph().parse(data=SPLIT_SHAPES, format="turtle")
+    shapes += load_shapes([COMPONENTS])
+    graph = _split_graph(main_is_blank)
+    compiled, reference = both(shapes, graph)
+    assert multiset(compiled) == multiset(reference)
+    by_shape = {(r.root_shape.rsplit("/", 1)[-1], r.focus) for r in compiled}
+    main = BNode("main") if main_is_blank else IRI(EX + "main")
+    assert by_shape == {("Records", main), ("Records", IRI(EX + "org")),
+                        ("References", BNode("stub")), ("References", BNode("nested"))}
+
+
+def test_referenced_blank_nodes_are_computed_once_and_only_when_needed(monkeypatch):
+    from transformer.shacl import compiled as compiled_module
+
+    calls = []
+    original = compiled_module.referenced_blank_nodes
+    monkeypatch.setattr(compiled_module, "referenced_blank_nodes", lambda g: calls.append(1) or original(g))
+    shapes = rdflib.Graph().parse(data=SPLIT_SHAPES, format="turtle") + load_shapes([COMPONENTS])
+    engine = CompiledEngine(shapes)
+    engine.validate(_split_graph(main_is_blank=True))
+    assert calls == [1]                               # three blank instances, one computation
+    only_iris = Graph()
+    only_iris.node(IRI(EX + "c")).types.append(IRI(C + "Certification"))
+    engine.validate(only_iris)
+    assert calls == [1]                               # no blank instance: not computed
+
+
+TARGET_DECLARATIONS_REFUSED = {
+    "no class": "[ a ctdlsh:RecordsOf ]",
+    "two classes": "[ a ctdlsh:ReferencesTo ; ctdlsh:class ex:A , ex:B ]",
+    "literal class": "[ a ctdlsh:RecordsOf ; ctdlsh:class \"ex:A\" ]",
+    "both types": "[ a ctdlsh:RecordsOf , ctdlsh:ReferencesTo ; ctdlsh:class ex:A ]",
+    "other target type": "[ a ex:MyTarget ; ctdlsh:class ex:A ]",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGET_DECLARATIONS_REFUSED))
+def test_malformed_record_targets_are_refused(name):
+    text = PREFIXES + f"ex:S a sh:NodeShape ; sh:target {TARGET_DECLARATIONS_REFUSED[name]} ."
+    shapes = rdflib.Graph().parse(data=text, format="turtle") + load_shapes([COMPONENTS])
+    with pytest.raises(ShapesError) as e:
+        CompiledEngine(shapes)
+    assert EX + "S" in str(e.value)
+
+
 # -- what the compiler refuses -------------------------------------------------------------------
 PREFIXES = """@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix ctdlsh: <urn:ctdl-assistant:ns:> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -236,6 +318,8 @@ UNSUPPORTED = {
     "sparql constraint": ("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:sparql [ sh:select "
                           "\"SELECT $this WHERE { }\" ] .", "sh:sparql"),
     "sparql target": "ex:S a sh:NodeShape ; sh:target [ sh:select \"SELECT ?this WHERE { }\" ] .",
+    "record target type not defined": ("ex:S a sh:NodeShape ; sh:target [ a ctdlsh:RecordsOf ; "
+                                       "ctdlsh:class ex:T ] .", "ctdlsh:RecordsOf"),
     "unknown sh: parameter": "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:minSize 3 .",
     "recursion": "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:node ex:S ] .",
     "minCount on node shape": "ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:minCount 1 .",

@@ -87,7 +87,9 @@ def test_examples_are_well_formed():
         assert path.name.startswith(("valid", "invalid")), path
         doc = json.loads(path.read_text(encoding="utf-8"))
         assert doc["@context"] == "https://credreg.net/ctdl/schema/context/json", path
-        assert doc["@id"].startswith("https://credentialengineregistry.org/graph/ce-"), path
+        # (the sandbox registry for real documents published there, e.g. valid-real-certification.json)
+        assert doc["@id"].startswith(("https://credentialengineregistry.org/graph/ce-",
+                                      "https://sandbox.credentialengineregistry.org/graph/ce-")), path
         assert isinstance(doc["@graph"], list) and doc["@graph"], path
         expected = json.loads(path.with_name(path.name[:-5] + ".expected.json").read_text(encoding="utf-8"))
         shape_names = {"shape:" + str(s)[len(SHAPE_NS):] for s in _named_shapes(_shapes_graph())}
@@ -112,6 +114,7 @@ _NODE_SHAPES_VIA_PROPERTIES = {
     "Organization", "Credential", "AssessmentProfile", "LearningOpportunity", "ConditionProfile", "CostProfile",
     "DurationProfile", "Place", "ContactPoint", "CredentialAlignmentObject", "CodedAlignment", "CredentialConnections",
     "CredentialFinancialAssistance", "CredentialSubject", "CredentialRenewal", "Badge", "AbstractCredential",
+    "ReferenceStub", "CompetencyFramework", "Competency",
 }
 
 
@@ -183,17 +186,55 @@ def test_referenced_shapes_exist():
                 assert o in defined, f"{o} is used but not defined"
 
 
+def _targets(g: rdflib.Graph, shape, kind) -> set:
+    """The classes of a shape's ``sh:target [ a kind ; ctdlsh:class C ]`` declarations."""
+    out = set()
+    for t in g.objects(shape, SH.target):
+        if (t, RDF.type, kind) in g:
+            classes = list(g.objects(t, CTDLSH["class"]))
+            assert len(classes) == 1, f"{shape}: a target declaration needs exactly one ctdlsh:class"
+            out.add(classes[0])
+    return out
+
+
 def test_credential_target_lists_agree():
     """Shapes meant for every credential class list the same classes (and never ceterms:Credential)."""
     g = _shapes_graph({"credential.ttl"})
     S = rdflib.Namespace(SHAPE_NS)
-    every = set(g.objects(S.Credential, SH.targetClass))
+    every = _targets(g, S.Credential, CTDLSH.RecordsOf)
     assert rdflib.URIRef("https://purl.org/ctdl/terms/Credential") not in every
     assert len(every) >= 40
     for name in ("Credential-ownedOrOfferedBy", "Credential-location", "Credential-qualityAssurance"):
-        assert set(g.objects(S[name], SH.targetClass)) == every, name
+        assert _targets(g, S[name], CTDLSH.RecordsOf) == every, name
     for name in ("CredentialConnections", "CredentialFinancialAssistance", "CredentialSubject", "CredentialRenewal", "Badge"):
-        assert set(g.objects(S[name], SH.targetClass)) <= every, name
+        assert _targets(g, S[name], CTDLSH.RecordsOf) <= every, name
+
+
+ENTITY_FILES = {"organization.ttl", "credential.ttl", "assessment.ttl", "learning-opportunity.ttl"}
+
+
+def test_entity_shapes_target_records_and_references_are_checked():
+    """Node shapes of entity classes target records (ctdlsh:RecordsOf), not reference stubs; every
+    entity class whose records have rules has its references checked by shape:ReferenceStub;
+    profiles, always nested, keep sh:targetClass."""
+    S = rdflib.Namespace(SHAPE_NS)
+    record_classes = set()
+    for name in ENTITY_FILES:
+        g = _shapes_graph({name})
+        for shape in _named_shapes(g):
+            if shape == S.AbstractCredential:     # a reference needs a specific type too
+                assert set(g.objects(shape, SH.targetClass)) == {rdflib.URIRef("https://purl.org/ctdl/terms/Credential")}
+                continue
+            assert (shape, SH.targetClass, None) not in g, f"{shape}: use ctdlsh:RecordsOf targets"
+            assert not _targets(g, shape, CTDLSH.ReferencesTo), shape
+            record_classes |= _targets(g, shape, CTDLSH.RecordsOf)
+    assert len(record_classes) >= 50
+    g = _shapes_graph({"references.ttl"})
+    referenced = _targets(g, S.ReferenceStub, CTDLSH.ReferencesTo)
+    assert record_classes - referenced == set(), "entity classes whose references are not checked"
+    assert rdflib.URIRef("https://purl.org/ctdlasn/terms/CompetencyFramework") in referenced
+    g = _shapes_graph({"profiles.ttl"})
+    assert not list(g.subject_objects(SH.target)), "profiles are targeted by class"
 
 
 def test_vocabulary_shapes_are_up_to_date():

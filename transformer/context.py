@@ -112,11 +112,37 @@ class ActiveContext:
 
     def compact(self, iri: str) -> str:
         """Full IRI -> compact IRI with the longest matching prefix (as the registry prints)."""
+        by_ns, odd = self._namespaces()
         best = None
-        for prefix, ns in self.prefixes.items():
+        # namespaces end in "/", "#" or ":": look up each such prefix of the IRI, longest first
+        i = len(iri) - 1
+        while i > 0:
+            i = max(iri.rfind("/", 0, i), iri.rfind("#", 0, i), iri.rfind(":", 0, i))
+            if i < 0:
+                break
+            hit = by_ns.get(iri[:i + 1])
+            if hit is not None:
+                best = (hit, iri[:i + 1])
+                break
+        for prefix, ns in odd:  # (the few that end otherwise)
             if iri.startswith(ns) and len(iri) > len(ns) and (best is None or len(ns) > len(best[1])):
                 best = (prefix, ns)
         return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+
+    def _namespaces(self) -> tuple[dict, list]:
+        """namespace -> prefix (the first prefix of a namespace wins), rebuilt if prefixes change."""
+        cached = self._scoped_cache.get("#namespaces")
+        if cached is not None and cached[0] == len(self.prefixes):
+            return cached[1], cached[2]
+        by_ns: dict[str, str] = {}
+        odd: list[tuple[str, str]] = []
+        for prefix, ns in self.prefixes.items():
+            if ns[-1:] in ("/", "#", ":"):
+                by_ns.setdefault(ns, prefix)
+            else:
+                odd.append((prefix, ns))
+        self._scoped_cache["#namespaces"] = (len(self.prefixes), by_ns, odd)
+        return by_ns, odd
 
     def with_scoped(self, td: TermDef) -> "ActiveContext":
         if td.context is None:

@@ -3,12 +3,14 @@ that run on :class:`transformer.graph.Graph` directly.
 
 Compilation (``Compiler``) finds the shapes the way pyshacl does, reads each shape's parameters
 with the handlers of ``values``, ``constraints``, ``logical`` and ``durations``, and refuses (``ShapesError``,
-naming the shape and the construct) anything it does not implement: SPARQL constraints and
-targets, other custom components, recursive shapes, unknown ``sh:`` parameters...
+naming the shape and the construct) anything it does not implement: SPARQL constraints, SPARQL
+targets other than our ``ctdlsh:RecordsOf`` / ``ctdlsh:ReferencesTo`` (``targets``), other custom
+components, recursive shapes, unknown ``sh:`` parameters...
 
 Validation (``CompiledEngine.validate``) makes one pass over the graph's nodes to find the focus
-nodes of every targeted shape (class index, subjects-of, objects-of, target nodes), then runs each
-shape's precompiled (path evaluator, constraints) on them.
+nodes of every targeted shape (class index -- every instance, records only or references only --,
+subjects-of, objects-of, target nodes), then runs each shape's precompiled (path evaluator,
+constraints) on them.
 """
 from __future__ import annotations
 
@@ -22,13 +24,14 @@ from .constraints import RDFS_SUBCLASSOF
 from .durations import compile_duration_order
 from .literals import shapes_key, tkey
 from .paths import compile_path, path_repr
+from .targets import RECORDS, compile_target, referenced_blank_nodes
 
 RDF = rdflib.RDF
 RDFS = rdflib.RDFS
 _SH = rdflib.Namespace(SH)
 HANDLERS = {**values.HANDLERS, **constraints.HANDLERS, **logical.HANDLERS}
 COMPANIONS = {**values.COMPANIONS, **constraints.COMPANIONS, **logical.COMPANIONS}
-TARGETS = {SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf"}
+TARGETS = {SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf", SH + "target"}
 ANNOTATIONS = {SH + k for k in ("name", "description", "message", "severity", "deactivated", "order",
                                 "group", "defaultValue", "path")} | TARGETS
 _SELF = object()
@@ -311,6 +314,8 @@ class Ctx:
 class CompiledEngine:
     def __init__(self, shapes: rdflib.Graph):
         comp = Compiler(shapes)
+        # class -> [(shape, mode)]: mode 0 every instance (sh:targetClass), targets.RECORDS or
+        # targets.REFERENCES (ctdlsh:RecordsOf / ctdlsh:ReferencesTo)
         self.by_class: dict = {}
         self.by_subject: dict = {}
         self.by_object: dict = {}
@@ -321,7 +326,10 @@ class CompiledEngine:
                 continue
             g = shapes
             for c in comp.class_targets(node):
-                self.by_class.setdefault(comp.term(c), []).append(cs)
+                self._add_class(comp.term(c), cs, 0)
+            for decl in g.objects(node, _SH.target):
+                mode, c = compile_target(g, comp.where(node), decl)
+                self._add_class(comp.term(c), cs, mode)
             for p in g.objects(node, _SH.targetSubjectsOf):
                 self.by_subject.setdefault(str(p), []).append(cs)
             for p in g.objects(node, _SH.targetObjectsOf):
@@ -330,16 +338,18 @@ class CompiledEngine:
                 self.target_nodes.append((cs, comp.term(t)))
         self.shapes = comp.compiled
 
+    def _add_class(self, cls, shape: CShape, mode: int) -> None:
+        entries = self.by_class.setdefault(cls, [])
+        if (shape, mode) not in entries:
+            entries.append((shape, mode))
+
     def validate(self, graph: Graph) -> list[RawResult]:
         ctx = Ctx(graph)
         focus: dict = {}
         by_class, by_subject, supers = self.by_class, self.by_subject, ctx.supers
+        referenced = None                   # blank nodes referred to, computed when first needed
         for nid, n in graph.nodes.items():
-            for t in n.types:
-                shapes = by_class.get(t)
-                if shapes:
-                    for s in shapes:
-                        focus.setdefault(s, {})[nid] = nid
+            classes = n.types
             extra = n.props.get(RDF_TYPE)
             if supers or extra:             # rare: rdfs:subClassOf in the data, non-IRI types
                 classes = set(n.types)
@@ -348,8 +358,21 @@ class CompiledEngine:
                 if supers:
                     for t in list(classes):
                         classes.update(supers.get(t, ()))
-                for c in classes:
-                    for s in by_class.get(c, ()):
+            record = None                   # is this instance a record (not a reference)?
+            for t in classes:
+                entries = by_class.get(t)
+                if entries:
+                    for s, mode in entries:
+                        if mode:
+                            if record is None:
+                                if nid.__class__ is BNode:
+                                    if referenced is None:
+                                        referenced = referenced_blank_nodes(graph)
+                                    record = nid not in referenced
+                                else:
+                                    record = True
+                            if record != (mode == RECORDS):
+                                continue
                         focus.setdefault(s, {})[nid] = nid
             if by_subject:
                 for p in (*n.props, *((RDF_TYPE,) if n.types else ())):

@@ -1,17 +1,23 @@
 """The reference engine: pyshacl on ``Graph.to_rdflib()``, results mapped to :class:`RawResult`.
 
 pyshacl's shapes graph (shape discovery, constraint parsing) is built once and reused for every
-validation.  Inference none, owl:imports never followed, SHACL-AF off (the SPARQL-based custom
-components of ``shapes/components.ttl`` are SHACL Core + SPARQL and run without it).
+validation.  Inference none, owl:imports never followed, SHACL-AF on (``advanced=True``): the
+SPARQL-based target types of ``shapes/components.ttl`` (``ctdlsh:RecordsOf``,
+``ctdlsh:ReferencesTo``) need it; the SPARQL-based constraint component is SHACL Core + SPARQL.
+The shapes have no rules (sh:rule), so validation runs in place (``inplace=True``): the data graph,
+built for this validation only, is not copied.
 
 Terms come back as the graph's own: blank nodes and literals are mapped through the term map
 ``Graph.to_rdflib`` fills.  Lexical forms are not normalised on the way (``normalize=False``), so
 pyshacl sees "01"^^xsd:integer and "P12M"^^xsd:duration as the compiled engine does.
 
-Two patches to pyshacl, applied when this engine is first built: it cannot name the SPARQL
+Three patches to pyshacl, applied when this engine is first built: it cannot name the SPARQL
 variable of a parameter whose IRI has no ``#`` or ``/`` (ours are ``urn:ctdl-assistant:ns:...``),
-so ``_patch_parameter_names`` lets it use the part after the last ``:``; and SPARQL texts are
-parsed once, not on every query (``_cache_parsed_queries``).  Neither changes any result.
+so ``_patch_parameter_names`` lets it use the part after the last ``:``; SPARQL texts are parsed
+once, not on every query (``_cache_parsed_queries``); and each shape's SHACL-AF target
+declarations are bound once per shapes graph, not on every validation (``_cache_advanced_targets``:
+pyshacl rebuilds a query helper, prefixes included, for each of the ~400 ``sh:target``
+declarations every time it looks for focus nodes).  None of them changes any result.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ from ..graph import XSD_STRING, BNode, Graph, IRI, Literal
 from . import SH, RawResult
 from .compiled import pick_message, shape_id
 from .paths import path_repr
+from .targets import CLASS, MODES, RECORDS
 
 _SH = rdflib.Namespace(SH)
 _patched = False
@@ -111,9 +118,36 @@ def _cache_parsed_queries(data_graph_class) -> None:
     data_graph_class._ctdl_cached_queries = True
 
 
+def _instance_of(f, cls, data: rdflib.Graph) -> bool:
+    """Is ``f`` a SHACL instance of ``cls`` in ``data`` (rdf:type/rdfs:subClassOf*)?"""
+    return any(cls in data.transitive_objects(t, rdflib.RDFS.subClassOf)
+               for t in data.objects(f, rdflib.RDF.type))
+
+
+def _cache_advanced_targets() -> None:
+    """``Shape.advanced_target`` (the bound ``sh:target`` declarations of a shape) depends on the
+    shapes graph only: compute it once per shape, in a cache kept on pyshacl's ShapesGraph."""
+    from pyshacl.shape import Shape
+
+    if getattr(Shape, "_ctdl_cached_targets", False):
+        return
+    original = Shape.advanced_target
+
+    def advanced_target(self):
+        cache = self.sg.__dict__.setdefault("_ctdl_advanced_targets", {})
+        hit = cache.get(self.node)
+        if hit is None:
+            hit = cache[self.node] = original(self)
+        return hit
+
+    Shape.advanced_target = advanced_target
+    Shape._ctdl_cached_targets = True
+
+
 class ReferenceEngine:
     def __init__(self, shapes: rdflib.Graph):
         _patch_parameter_names()
+        _cache_advanced_targets()
         from pyshacl.graph_abstraction import DataGraph
         from pyshacl.validator import Validator
 
@@ -122,7 +156,7 @@ class ReferenceEngine:
         self._DataGraph = DataGraph
         self.shapes = shapes
         self._validator = Validator(DataGraph.from_rdflib(rdflib.Graph()), shacl_graph=shapes,
-                                    options={"inference": "none", "advanced": False})
+                                    options={"inference": "none", "advanced": True, "inplace": True})
         self._lock = threading.Lock()
         self._messages: dict = {}
         self._parents: dict = {}
@@ -205,8 +239,8 @@ class ReferenceEngine:
 
     def _has_targets(self, node) -> bool:
         g = self.shapes
-        return any((node, p, None) in g for p in (_SH.targetClass, _SH.targetNode,
-                                                  _SH.targetSubjectsOf, _SH.targetObjectsOf)) \
+        return any((node, p, None) in g for p in (_SH.targetClass, _SH.targetNode, _SH.targetSubjectsOf,
+                                                  _SH.targetObjectsOf, _SH.target)) \
             or (node, rdflib.RDF.type, rdflib.RDFS.Class) in g
 
     def _targets_focus(self, node, f, data: rdflib.Graph) -> bool:
@@ -214,6 +248,17 @@ class ReferenceEngine:
         classes = set(g.objects(node, _SH.targetClass))
         if (node, rdflib.RDF.type, rdflib.RDFS.Class) in g:
             classes.add(node)
-        return any((f, rdflib.RDF.type, c) in data for c in classes) \
+        return any(_instance_of(f, c, data) for c in classes) \
             or (node, _SH.targetNode, f) in g \
-            or any((f, p, None) in data for p in g.objects(node, _SH.targetSubjectsOf))
+            or any((f, p, None) in data for p in g.objects(node, _SH.targetSubjectsOf)) \
+            or any(self._record_target_focus(decl, f, data) for decl in g.objects(node, _SH.target))
+
+    def _record_target_focus(self, decl, f, data: rdflib.Graph) -> bool:
+        """Does a ctdlsh:RecordsOf / ctdlsh:ReferencesTo target declaration select ``f``?"""
+        g = self.shapes
+        modes = [MODES[str(t)] for t in g.objects(decl, rdflib.RDF.type) if str(t) in MODES]
+        cls = g.value(decl, rdflib.URIRef(CLASS))
+        if not modes or cls is None or not _instance_of(f, cls, data):
+            return False
+        record = not isinstance(f, rdflib.BNode) or not any(s != f for s in data.subjects(None, f))
+        return record == (modes[0] == RECORDS)
