@@ -60,6 +60,13 @@ def test_object_where_a_list_of_terms_is_expected():
     assert any(p.startswith("/Organization/AgentType") for p, _ in violations(out))
 
 
+def test_list_where_one_url_is_expected_is_read_but_reported():
+    out = format_request(org(SubjectWebpage=["https://a.example", "https://b.example"]))
+    assert ("/Organization/SubjectWebpage", "too-many-values") in violations(out)
+    # nothing is lost: both values are in the document, so the publisher sees what was read
+    assert out.document["@graph"][0]["ceterms:subjectWebpage"] == ["https://a.example", "https://b.example"]
+
+
 def test_ctid_without_ce_prefix():
     out = format_request(org(CTID="28935e07-76dc-4562-8c43-3ece101686be"))
     (res,) = [r for r in out.report.violations if r.path == "/Organization/CTID"]

@@ -83,6 +83,7 @@ def test_example(path: Path):
 def test_examples_are_well_formed():
     files = _example_files()
     assert files
+    shape_names = {"shape:" + str(s)[len(SHAPE_NS):] for s in _named_shapes(_shapes_graph())}
     for path in files:
         assert path.name.startswith(("valid", "invalid")), path
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -92,7 +93,6 @@ def test_examples_are_well_formed():
                                       "https://sandbox.credentialengineregistry.org/graph/ce-")), path
         assert isinstance(doc["@graph"], list) and doc["@graph"], path
         expected = json.loads(path.with_name(path.name[:-5] + ".expected.json").read_text(encoding="utf-8"))
-        shape_names = {"shape:" + str(s)[len(SHAPE_NS):] for s in _named_shapes(_shapes_graph())}
         for e in expected:
             assert set(e) == {"path", "code", "severity", "shape"}, path
             assert e["code"] in CODES, (path, e)
