@@ -71,7 +71,7 @@ def delete(kind: str):
     if not isinstance(ctid, str) or not ctid:
         raise WrongShape('send the CTID to delete: {"CTID": "ce-...", "PublishForOrganizationIdentifier": "ce-..."}',
                          pointer="/CTID")
-    record = registry().delete(ctid, key, body.get("PublishForOrganizationIdentifier"))
+    record = registry().delete(ctid, key, body.get("PublishForOrganizationIdentifier"), kind=kind)
     base = base_url()
     return json_response(assistant_body(True, [f"{record.ctid} was deleted; its history is kept"], ctid=record.ctid,
                                         envelope_url=f"{base}envelopes/{record.envelope_id}",

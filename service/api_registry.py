@@ -1,6 +1,7 @@
 """The registry's read API: resources, graphs, envelopes (with revisions and search)."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, request
@@ -9,12 +10,13 @@ from transformer.enrich import CTID_RE
 
 from .api_assistant import _key
 from .app import base_url, registry
-from .envelope import build_envelope
+from .envelope import build_envelope, revision_summary
 from .registry import NotFound
 from .responses import assistant_body, error_response, json_response
 
 bp = Blueprint("registry", __name__)
 MAX_PER_PAGE = 100
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def _ctid(ctid: str) -> str:
@@ -37,8 +39,8 @@ def _current(ctid: str):
 
 
 def _envelope(record) -> dict:
-    revisions = [{"version": r.version, "resource_digest": r.resource_digest, "updated_at": r.updated_at,
-                  "published_by": r.published_by, "deleted_at": r.deleted_at}
+    # the documented entry (docs/SERVICE.md: version, digest, updated_at, published_by) + deleted_at
+    revisions = [{**revision_summary(r), "deleted_at": r.deleted_at}
                  for r in registry().store.revisions(record.envelope_id)]
     return build_envelope(record, revisions)
 
@@ -67,9 +69,16 @@ def graph(ctid: str):
     return json_response(_current(_ctid(ctid)).decoded_resource, mimetype="application/ld+json")
 
 
+def _envelope_id(envelope_id: str) -> str:
+    """Envelope ids are UUIDs: anything else is not here (and is never sent to the store)."""
+    if not _UUID_RE.match(envelope_id.strip()):
+        raise NotFound(f"no envelope {envelope_id}")
+    return envelope_id.strip().lower()
+
+
 @bp.get("/envelopes/<envelope_id>")
 def envelope(envelope_id: str):
-    record = registry().store.get_envelope(envelope_id)
+    record = registry().store.get_envelope(_envelope_id(envelope_id))
     if record is None:
         raise NotFound(f"no envelope {envelope_id}")
     return json_response(_envelope(record))
@@ -77,7 +86,7 @@ def envelope(envelope_id: str):
 
 @bp.get("/envelopes/<envelope_id>/revisions")
 def revisions(envelope_id: str):
-    records = registry().store.revisions(envelope_id)
+    records = registry().store.revisions(_envelope_id(envelope_id))
     if not records:
         raise NotFound(f"no envelope {envelope_id}")
     return json_response([build_envelope(r) for r in records])
@@ -109,6 +118,10 @@ def envelopes():
     owned_by = request.args.get("owned_by")
     ctdl_type = request.args.get("type")
     q = request.args.get("q")
+    for name, value in (("owned_by", owned_by), ("type", ctdl_type), ("q", q)):
+        if value and "\x00" in value:   # no stored text holds U+0000 (PostgreSQL cannot even be asked)
+            return error_response(400, "input.invalid-parameter", f"{name} must not contain U+0000",
+                                  path=f"?{name}")
     items, total = registry().store.list_envelopes(owned_by=owned_by.lower() if owned_by else None,
                                                    ctdl_type=ctdl_type, q=q.lower() if q else None,
                                                    offset=(page - 1) * per_page, limit=per_page)

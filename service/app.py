@@ -33,7 +33,9 @@ class Settings:
 def create_app(settings: Settings | None = None, store=None) -> Flask:
     settings = settings or Settings()
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # one byte more than allowed: werkzeug cuts a body without Content-Length (chunked) at this length
+    # silently; limit_body() below tells "too large" from "exactly at the limit" and answers 413
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
     app.config["SETTINGS"] = settings
     app.json.sort_keys = False
 
@@ -59,6 +61,14 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    limit_bytes = app.config["SETTINGS"].max_body_bytes
+
+    @app.before_request
+    def limit_body():
+        length = request.content_length
+        if (length if length is not None else len(request.get_data())) > limit_bytes:
+            raise RequestEntityTooLarge()
+
     @app.errorhandler(CtdlError)
     def ctdl_error(e: CtdlError):
         status = e.http_status if e.http_status < 500 else 500
@@ -66,7 +76,7 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(e):
-        limit = app.config["MAX_CONTENT_LENGTH"] // 1048576
+        limit = limit_bytes // 1048576
         return error_response(413, "input.too-large", f"the request body is larger than {limit} MB; "
                               "split it into several requests")
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from transformer.enrich import CTID_RE, Options
-from transformer.errors import CtdlError
+from transformer.errors import CtdlError, WrongShape
 from transformer.pipeline import Outcome, format_request
 from transformer.report import Report, Result, VIOLATION, WARNING
 
@@ -110,6 +110,50 @@ def referenced_ctids(payload: dict, base: str) -> dict[str, str]:
     return found
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_storable(payload: Any, report: Report) -> None:
+    """Text no registry can keep: U+0000 (PostgreSQL refuses it) and lone UTF-16 surrogates from
+    escapes such as "\\ud800" (not Unicode; cannot be written as UTF-8). A violation per property."""
+    seen: set[str] = set()
+    bad = _UNSTORABLE.search
+
+    def walk(v: Any, prop: str) -> None:
+        if isinstance(v, str):
+            if prop not in seen and bad(v):
+                seen.add(prop)
+                report.add(Result(VIOLATION, "invalid-character",
+                                  f"{prop or 'a key'} holds a character that cannot be published "
+                                  "(U+0000 or an unpaired surrogate such as \\ud800)", property=prop,
+                                  fix="Remove the character, or write the full character instead of half "
+                                      "of a surrogate pair."))
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, prop)
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                if bad(k):
+                    walk(k, prop)
+                walk(x, k if ":" in k else prop)
+
+    walk(payload, "")
+
+
+def _is_kind(ctdl_type: str, kind: str) -> bool:
+    """Is a stored resource type (``ceterms:Certificate``) one the endpoint ``kind`` handles?"""
+    from transformer.context import ctdl_context
+    from transformer.pipeline import endpoint_names, wrappers
+    from transformer.vocab import schema_index
+
+    spec = wrappers()["wrappers"].get(endpoint_names().get(kind.lower(), ""))
+    if spec is None:
+        return False
+    ctx, schema = ctdl_context(), schema_index()
+    full = ctx.expand_curie(ctdl_type) or ctdl_type
+    return any(schema.is_subclass(full, ctx.expand_curie(a)) for a in spec["accepts"])
+
+
 class Registry:
     def __init__(self, store: Store, signing_key, public_key_pem: str, opts: Options,
                  strict_references: bool = False, engine: str | None = None):
@@ -133,6 +177,9 @@ class Registry:
 
     def acting_for(self, key: KeyRecord, org: str | None) -> str:
         """The organization a request publishes for: its own, or one that authorized it."""
+        if org is not None and not isinstance(org, str):
+            raise WrongShape("PublishForOrganizationIdentifier must be an organization CTID (text), not "
+                             f"{type(org).__name__}", pointer="/PublishForOrganizationIdentifier")
         org = (org or key.org).strip().lower()
         if not CTID_RE.match(org):
             raise Forbidden(f'PublishForOrganizationIdentifier "{org}" is not a CTID')
@@ -154,6 +201,7 @@ class Registry:
             outcome.report.add(Result(VIOLATION, "required", "a CTID is required to publish", path="/CTID"))
             return result
         org = self.acting_for(key, outcome.request.get("PublishForOrganizationIdentifier"))
+        check_storable(outcome.document, result.report)
         self.check_references(outcome, result.report)
         if not result.report.conforms:
             return result
@@ -198,15 +246,21 @@ class Registry:
                               fix="Publish that organization or resource first, or check the CTID."))
 
     # -- delete / purge / transfer -----------------------------------------------------------------
-    def delete(self, ctid: str, key: KeyRecord, for_org: str | None = None) -> EnvelopeRecord:
+    def delete(self, ctid: str, key: KeyRecord, for_org: str | None = None, kind: str | None = None) -> EnvelopeRecord:
+        """Delete (history kept).  ``kind`` (the endpoint's type, e.g. "credential") must match."""
         ctid = ctid.strip().lower()
         org = self.acting_for(key, for_org)
+        if not CTID_RE.match(ctid):
+            raise NotFound(f'"{ctid}" is not a CTID (ce- followed by a UUID), so it is not in this registry')
 
         def build(current: EnvelopeRecord | None) -> EnvelopeRecord | None:
             if current is None or current.deleted_at is not None:
                 raise NotFound(f"{ctid} is not in this registry")
             if current.owned_by != org and not key.admin:
                 raise OwnershipConflict(f"{ctid} belongs to {current.owned_by}; the key of {key.org} may not delete it")
+            if kind is not None and not _is_kind(current.ctdl_type, kind):
+                raise NotFound(f"{ctid} is a {current.ctdl_type}, not a {kind}: delete it through its own "
+                               f"endpoint or DELETE /resources/{ctid}")
             stamp = now()
             return replace(current, version=current.version + 1, published_by=key.org,
                            updated_at=stamp, deleted_at=stamp)
@@ -217,7 +271,7 @@ class Registry:
     def purge(self, ctid: str, key: KeyRecord) -> None:
         if not key.admin:
             raise Forbidden("purging removes all history: it needs an admin key (ctdl keys create --admin)")
-        if not self.store.purge(ctid.strip().lower()):
+        if not CTID_RE.match(ctid.strip()) or not self.store.purge(ctid.strip().lower()):
             raise NotFound(f"{ctid} is not in this registry")
 
     def transfer(self, ctid: str, new_owner: str, key: KeyRecord) -> None:
@@ -225,5 +279,5 @@ class Registry:
             raise Forbidden("transferring ownership needs an admin key (ctdl keys create --admin)")
         if not CTID_RE.match(new_owner or ""):
             raise CtdlError(f'"{new_owner}" is not a CTID', code="input.invalid-ctid")
-        if not self.store.transfer(ctid.strip().lower(), new_owner.strip().lower()):
+        if not CTID_RE.match(ctid.strip()) or not self.store.transfer(ctid.strip().lower(), new_owner.strip().lower()):
             raise NotFound(f"{ctid} is not in this registry")

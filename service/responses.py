@@ -23,8 +23,11 @@ JSON_MIMETYPE = "application/json"
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None,
                   mimetype: str = JSON_MIMETYPE) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, indent=None), status=status,
-                    mimetype=mimetype, headers=headers)
+    try:
+        data = json.dumps(body, ensure_ascii=False, indent=None).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (\ud800) from the request: keep it as a JSON escape
+        data = json.dumps(body, ensure_ascii=True, indent=None).encode("ascii")
+    return Response(data, status=status, mimetype=mimetype, headers=headers)
 
 
 def assistant_body(successful: bool, messages: Iterable[str] = (), warnings: Iterable[str] = (),

@@ -37,7 +37,7 @@ def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:
     if len(text) > MAX_INPUT_BYTES:
         raise TooLarge(f"the input has {len(text)} characters; the limit is {MAX_INPUT_BYTES}.")
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constants)
     except RecursionError:
         raise TooDeep(f"the JSON is nested too deeply; at most {MAX_DEPTH} levels are allowed.") from None
     except json.JSONDecodeError as strict_error:
@@ -48,7 +48,7 @@ def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:
         if not changes:
             raise _not_json(strict_error) from None
         try:
-            value = json.loads(relaxed)
+            value = json.loads(relaxed, parse_constant=_no_constants)
         except RecursionError:
             raise TooDeep(f"the JSON is nested too deeply; at most {MAX_DEPTH} levels are allowed.") from None
         except json.JSONDecodeError as e:
@@ -60,6 +60,10 @@ def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:
                 fix="Remove comments and trailing commas so every JSON tool can read it."))
     check_depth(value)
     return value
+
+
+def _no_constants(name: str):
+    raise NotJSON(f"{name} is not valid JSON (JSON has no {name}); write the number, or leave the field out.")
 
 
 def _not_json(e: json.JSONDecodeError) -> NotJSON:

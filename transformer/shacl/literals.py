@@ -155,7 +155,12 @@ def _compute(lex: str, dt: str):
 
 
 def _decimal(lex: str) -> Decimal:
-    return Decimal(lex)
+    value = Decimal(lex)
+    if not value.is_finite():
+        # NaN and Infinity are not in the lexical space of xsd:decimal: ill-typed, and they
+        # would make every comparison raise
+        raise ValueError(f"{lex!r} is not a decimal number")
+    return value
 
 
 _CONVERTERS = {
