@@ -17,17 +17,16 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from pgtest import open_databases
 from service.store import AlreadyExists, InvalidRecord, StoreError, open_store
 from service.store.base import EnvelopeRecord, KeyRecord, utc_now
 from service.store.schema import SCHEMA_VERSION
 from service.store.sqlite import FILENAME, SqliteStore
 
 REPO = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("CTDL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 ORG, OTHER = "ce-00000000-0000-4000-8000-00000000000a", "ce-00000000-0000-4000-8000-00000000000b"
 
 
@@ -56,30 +55,13 @@ def put(store, ctid, **kw) -> EnvelopeRecord:
 
 
 # -- backends -----------------------------------------------------------------------------------------
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the PostgreSQL store tests must run, not be skipped")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
+    dbs = open_databases("ctdl_test_")
     try:
-        import psycopg
-    except ImportError:
-        _unavailable("psycopg is not installed")
-    where = urlsplit(PG_URL).netloc.split("@")[-1]
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        _unavailable(f"PostgreSQL at {where} is unreachable (set CTDL_TEST_POSTGRES): {str(exc).strip()}")
-    name = f"ctdl_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(PG_URL)._replace(path="/" + name))
+        yield dbs.new()
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        dbs.drop_all()
 
 
 class Backend:

@@ -1,50 +1,16 @@
 """End-to-end fixtures: servers per backend (see e2e_support.py for the helpers)."""
 from __future__ import annotations
 
-import os
-import uuid
-from urllib.parse import urlsplit, urlunsplit
-
 import pytest
 
-from e2e_support import PG_URL, Server, organization, stop_and_check
+from e2e_support import Server, organization, stop_and_check
+from pgtest import open_databases
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------------------
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the PostgreSQL end-to-end tests must run, not be skipped")
-    pytest.skip(reason)
-
-
-class PostgresDatabases:
-    def __init__(self, admin):
-        self.admin, self.names = admin, []
-
-    def new(self) -> str:
-        name = f"ctdl_e2e_{uuid.uuid4().hex[:12]}"
-        self.admin.execute(f'CREATE DATABASE "{name}"')
-        self.names.append(name)
-        return urlunsplit(urlsplit(PG_URL)._replace(path="/" + name))
-
-    def drop_all(self) -> None:
-        for name in self.names:
-            self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.admin.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_databases():
-    try:
-        import psycopg
-    except ImportError:
-        _unavailable("psycopg is not installed")
-    where = urlsplit(PG_URL).netloc.split("@")[-1]
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        _unavailable(f"PostgreSQL at {where} is unreachable (set CTDL_TEST_POSTGRES): {str(exc).strip()}")
-    dbs = PostgresDatabases(admin)
+    dbs = open_databases("ctdl_e2e_")
     try:
         yield dbs
     finally:

@@ -26,7 +26,7 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 _SCRIPT = Path(sys.executable).with_name("ctdl")
 CTDL = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "service.cli"]
-PG_URL = os.environ.get("CTDL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
 START_TIMEOUT = 30
 
 ERROR_KEYS = {"Successful", "Messages", "Errors"}
