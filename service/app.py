@@ -51,10 +51,11 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
                                                engine=settings.engine)
     app.extensions["ctdl_base_url"] = base
 
-    from . import api_assistant, api_docs, api_registry
+    from . import api_assistant, api_bulk, api_docs, api_registry
 
     app.register_blueprint(api_assistant.bp)
     app.register_blueprint(api_registry.bp)
+    app.register_blueprint(api_bulk.bp)
     app.register_blueprint(api_docs.bp)
     _register_error_handlers(app)
     return app

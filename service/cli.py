@@ -2,6 +2,8 @@
 
     ctdl format TYPE FILE      simple Registry Assistant JSON -> CTDL JSON-LD on stdout
     ctdl validate FILE         check any CTDL document (resource, @graph document, envelope)
+    ctdl serve | keys | verify the registry server, its API keys, envelope signatures
+    ctdl bulk | org            uploaded records (status, approve, publish), addresses (cli_bulk.py)
 
 Exit status: 0 valid (warnings allowed), 1 violations (the document is still printed),
 2 unusable input (not JSON, unknown type, unreadable file), with one clear line on stderr.
@@ -200,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     ve = sub.add_parser("verify", help="check an envelope's signature and digest")
     ve.add_argument("file", metavar="ENVELOPE.json")
     ve.set_defaults(func=cmd_verify)
+
+    from service.cli_bulk import add_parsers
+
+    add_parsers(sub, _add_store_options)
     return p
 
 

@@ -79,3 +79,17 @@ def error_response(status: int, code: str, message: str, path: str = "", prop: s
     body = assistant_body(False, messages=[message],
                           errors=[{"path": path, "property": prop, "code": code, "message": message}])
     return json_response(body, status, headers)
+
+
+def bulk_body(successful: bool, messages: Iterable[str], outcomes: Iterable | None = None,
+              errors: Iterable[dict] = (), **extra) -> dict:
+    """A bulk answer (service/api_bulk.py): the Assistant shape plus "Results", one entry per record
+    (external_id, ctid, type, status, result, errors...). Errors holds the errors of every record
+    refused or failed, each with its record's external_id."""
+    results = [o.to_dict() for o in outcomes or ()]
+    errors = list(errors) + [{**e, "external_id": r.get("external_id", "")} for r in results
+                             if r["result"] in ("refused", "failed", "rejected") for e in r.get("errors", [])]
+    body = assistant_body(successful, messages, errors=errors, **extra)
+    if outcomes is not None:
+        body["Results"] = results
+    return body

@@ -44,6 +44,28 @@ class EnvelopeRecord:
     node_ctids: list[str] = field(default_factory=list)  # every CTID inside the graph (for /graph/{ctid})
 
 
+STAGED_STATUSES = ("pending", "approved", "published", "rejected")
+MANIFEST_KINDS = ("cost", "condition")
+
+
+@dataclass
+class StagedRecord:
+    """One row of a bulk upload, kept until it is approved and published (service/bulk.py)."""
+    org: str               # CTID of the organization that uploaded it (lower case)
+    resource_type: str     # the endpoint name: "credential", "learningopportunity", ...
+    external_id: str       # the uploader's own identifier; unique per (org, resource_type)
+    ctid: str | None       # the resource's CTID (None only for a rejected row that has none)
+    status: str            # pending | approved | published | rejected
+    request: dict          # the Registry Assistant request that publishing will send
+    document: dict | None  # the CTDL document formatted from it (for review)
+    errors: list           # violations ({path, property, code, message}); non-empty when rejected
+    content_digest: str    # digest of the content: staging it again unchanged is a no-op
+    deferred: bool = False  # uploaded without its Target Credential: cannot be approved yet
+    created_at: str = ""   # set by the store
+    updated_at: str = ""   # set by the store on every change
+    published_envelope_id: str | None = None  # the envelope of the last publish
+
+
 Build = Callable[[EnvelopeRecord | None], EnvelopeRecord | None]
 
 
@@ -57,6 +79,10 @@ class AlreadyExists(StoreError):
 
 class InvalidRecord(StoreError, ValueError):
     """publish's build returned a record that would break the history (wrong CTID, id or version)."""
+
+
+class Ambiguous(StoreError, LookupError):
+    """An external identifier names staged records of several types: give the CTID or the type."""
 
 
 class Store(Protocol):
@@ -104,3 +130,30 @@ class Store(Protocol):
         """Removes the envelope and its whole history; False when there was none."""
     def transfer(self, ctid: str, new_owner: str) -> bool:
         """New owner, recorded as a new version (history shows the change); False when unknown."""
+
+    # -- bulk staging (service/bulk.py) ------------------------------------------------------------
+    # An `id` names a staged record of `org` by its CTID (any case) or its external identifier.
+    def stage(self, record: StagedRecord) -> str:
+        """Create-or-update by (org, resource_type, external_id), in one transaction: "created",
+        "updated" (content, CTID, status and errors replaced; created_at and
+        published_envelope_id kept) or "unchanged" (same content_digest: nothing written).
+        AlreadyExists when another record holds the CTID."""
+    def staged(self, org: str, resource_type: str | None = None,
+               status: str | None = None) -> list[StagedRecord]:
+        """The organization's records, by resource_type then external_id."""
+    def get_staged(self, org: str, id: str, resource_type: str | None = None) -> StagedRecord | None:
+        """The record `id` names; Ambiguous when an external identifier names several types."""
+    def set_status(self, org: str, ids: Iterable[str], status: str, resource_type: str | None = None,
+                   from_status: Iterable[str] | None = None) -> int:
+        """Sets the status of the records `ids` name (only those now in `from_status`, if given);
+        the number changed. "approved" never applies to deferred or rejected records."""
+    def record_outcome(self, org: str, resource_type: str, external_id: str, content_digest: str,
+                       status: str, errors: list | None = None, envelope_id: str | None = None) -> bool:
+        """Status (and errors, envelope id) after a publish attempt, only if the record still has
+        `content_digest` (not staged again meanwhile); False otherwise."""
+    def set_addresses(self, org: str, places: dict[str, dict]) -> int:
+        """Replaces the organization's addresses (address id -> Registry Assistant Place)."""
+    def addresses(self, org: str) -> dict[str, dict]: ...
+    def set_manifests(self, org: str, kind: str, manifests: dict[str, str]) -> int:
+        """Replaces the organization's cost or condition manifests (id -> manifest CTID)."""
+    def manifests(self, org: str, kind: str) -> dict[str, str]: ...

@@ -65,6 +65,9 @@ class PostgresStore(RelationalStore):
         # one array parameter, whatever the number of values
         return self._exec(conn, sql.replace("{in}", f"{column} = ANY(?)"), (list(values),)).fetchall()
 
+    def _in(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(?)", [list(values)]
+
     def _json_param(self, value: Any) -> Jsonb:
         return Jsonb(value)
 

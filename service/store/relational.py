@@ -4,7 +4,8 @@ The SQL uses `?` placeholders and the syntax SQLite and PostgreSQL have in commo
 window functions, LIKE ... ESCAPE). A backend (sqlite.py, postgres.py) supplies only what really
 differs: connecting, how a write transaction starts and locks a CTID, JSON columns, `IN (...)`
 versus `= ANY(...)`, and `?` versus `%s`. Identical SQL means identical behaviour, which the
-parametrized tests check.
+parametrized tests check. The bulk upload queries (staged records, organization addresses) are
+the mixin StagingQueries in staging.py, written the same way.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from . import schema
 from .base import (AlreadyExists, Build, EnvelopeRecord, InvalidRecord, KeyRecord, StoreError,
                    utc_now)
 from .pool import ConnectionPool
+from .staging import StagingQueries
 
 _COLS = ", ".join(schema.ENVELOPE_COLUMNS)
 _E_COLS = ", ".join(f"e.{c}" for c in schema.ENVELOPE_COLUMNS)
@@ -39,7 +41,7 @@ def _like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-class RelationalStore:
+class RelationalStore(StagingQueries):
     dialect = ""                  # "sqlite" | "postgres": picks the schema's column types
     lock_current = ""             # appended to the SELECT of the current record inside publish
     integrity_errors: tuple[type[BaseException], ...] = ()
@@ -63,6 +65,10 @@ class RelationalStore:
 
     def _select_in(self, conn: Any, sql: str, column: str, values: list[str]) -> list[tuple]:
         """Runs `sql`, whose `{in}` stands for "`column` is one of `values`", as one query."""
+        raise NotImplementedError
+
+    def _in(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        """(SQL, params) of the condition "`column` is one of `values`" (a few hundred at most)."""
         raise NotImplementedError
 
     def _json_param(self, value: Any) -> Any:

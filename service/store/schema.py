@@ -8,14 +8,17 @@ byte-wise collation PostgreSQL needs to sort like SQLite. The columns of `envelo
 Versioning: `meta.schema_version` says which version a database has. A later change adds its
 statements to MIGRATIONS[n] (taking a database from version n to n + 1) and bumps SCHEMA_VERSION;
 the store runs them on open.
+
+Version 2 added the bulk upload tables: `staged` (uploaded rows awaiting approval and publishing),
+`org_addresses` and `org_manifests` (an organization's reference data for its uploads).
 """
 from __future__ import annotations
 
 from dataclasses import fields
 
-from .base import EnvelopeRecord, StoreError
+from .base import EnvelopeRecord, StagedRecord, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # {key}: text compared byte by byte, as SQLite always does, so that sorting and equality on CTIDs
 # and timestamps do not depend on the PostgreSQL server's locale (en_US would order differently).
@@ -51,8 +54,29 @@ ENVELOPE_FIELDS: tuple[str, ...] = tuple("ctid" if c == "envelope_ctid" else c f
 JSON_FIELDS = frozenset(name for name, decl in RECORD_COLUMNS.items() if decl.startswith("{json}"))
 KEY_FIELDS: tuple[str, ...] = ("key_hash", "org", "admin", "created_at", "revoked_at")
 
+# The columns of `staged`, in StagedRecord's field order (`ctid` is the column resource_ctid, as above).
+STAGED_COLUMNS: dict[str, str] = {
+    "org": "{key} NOT NULL",
+    "resource_type": "{key} NOT NULL",
+    "external_id": "{key} NOT NULL",
+    "resource_ctid": "{key}",
+    "status": "{key} NOT NULL CHECK (status IN ('pending', 'approved', 'published', 'rejected'))",
+    "request": "{json} NOT NULL",
+    "document": "{json}",
+    "errors": "{json} NOT NULL",
+    "content_digest": "TEXT NOT NULL",
+    "deferred": "BOOLEAN NOT NULL",
+    "created_at": "TEXT NOT NULL",
+    "updated_at": "{key} NOT NULL",
+    "published_envelope_id": "TEXT",
+}
+STAGED_FIELDS: tuple[str, ...] = tuple("ctid" if c == "resource_ctid" else c for c in STAGED_COLUMNS)
+STAGED_JSON_FIELDS = frozenset(("request", "document", "errors"))
+
 if list(ENVELOPE_FIELDS) != [f.name for f in fields(EnvelopeRecord)]:  # pragma: no cover - a coding error
     raise ImportError("service/store/schema.py: RECORD_COLUMNS no longer match EnvelopeRecord's fields")
+if list(STAGED_FIELDS) != [f.name for f in fields(StagedRecord)]:  # pragma: no cover - a coding error
+    raise ImportError("service/store/schema.py: STAGED_COLUMNS no longer match StagedRecord's fields")
 
 META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -90,14 +114,45 @@ CREATE TABLE IF NOT EXISTS envelope_nodes (
 CREATE INDEX IF NOT EXISTS envelope_nodes_envelope ON envelope_nodes (envelope_id)
 """
 
+# Schema version 2: bulk uploads (service/bulk.py).
+_BULK_TABLES = """
+CREATE TABLE IF NOT EXISTS staged (
+    {staged_columns},
+    PRIMARY KEY (org, resource_type, external_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS staged_ctid ON staged (resource_ctid);
+CREATE INDEX IF NOT EXISTS staged_status ON staged (org, status);
+CREATE TABLE IF NOT EXISTS org_addresses (
+    org {key} NOT NULL,
+    address_id {key} NOT NULL,
+    place {json} NOT NULL,
+    PRIMARY KEY (org, address_id)
+);
+CREATE TABLE IF NOT EXISTS org_manifests (
+    org {key} NOT NULL,
+    kind {key} NOT NULL CHECK (kind IN ('cost', 'condition')),
+    manifest_id {key} NOT NULL,
+    manifest_ctid {key} NOT NULL,
+    PRIMARY KEY (org, kind, manifest_id)
+)
+"""
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
 # MIGRATIONS[n]: the statements that take a database from schema version n to n + 1.
-MIGRATIONS: dict[int, list[str]] = {}
+MIGRATIONS: dict[int, list[str]] = {
+    1: _statements(_BULK_TABLES),
+}
 
 
 def _render(sql: str, dialect: str) -> str:
     types = DIALECT_TYPES[dialect]
     columns = ",\n    ".join(f"{name} {decl}" for name, decl in RECORD_COLUMNS.items())
     sql = sql.replace("{record_columns}", columns)
+    sql = sql.replace("{staged_columns}", ",\n    ".join(f"{n} {d}" for n, d in STAGED_COLUMNS.items()))
     for name, sql_type in types.items():
         sql = sql.replace("{" + name + "}", sql_type)
     return sql
@@ -107,7 +162,7 @@ def create_statements(dialect: str) -> list[str]:
     """The statements that create the current schema (tables and indexes), one per item."""
     if dialect not in DIALECT_TYPES:
         raise StoreError(f"unknown SQL dialect {dialect!r}")
-    return [s.strip() for s in _render(_TABLES, dialect).split(";") if s.strip()]
+    return _statements(_render(_TABLES + ";" + _BULK_TABLES, dialect))
 
 
 def migration_statements(from_version: int, dialect: str) -> list[str]:

@@ -86,6 +86,11 @@ class SqliteStore(RelationalStore):
             rows.extend(self._exec(conn, sql.replace("{in}", f"{column} IN ({marks})"), chunk).fetchall())
         return rows
 
+    def _in(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        if not values:
+            return "1 = 0", []
+        return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
+
     def _json_param(self, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 

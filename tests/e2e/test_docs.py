@@ -85,6 +85,11 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("GET", "/envelopes/00000000-0000-4000-8000-000000000000/revisions", None, False, 404),
         ("POST", "/admin/purge", f'{{"CTID": "{org_ctid}"}}'.encode(), True, 403),
         ("POST", "/admin/transfer", f'{{"CTID": "{org_ctid}", "NewOwner": "{unknown}"}}'.encode(), True, 403),
+        ("GET", "/bulk/status", None, False, 401),
+        ("POST", "/bulk/approve", b'{"all": true}', True, 409),       # the organization is not published
+        ("POST", "/bulk/publish", b"{oops", True, 400),
+        ("GET", f"/org/{unknown}/addresses", None, True, 403),
+        ("PUT", f"/org/{org_ctid}/addresses", b"[]", True, 400),
         ("PUT", "/openapi.json", None, False, 405),
         ("POST", "/", None, False, 405),
         ("GET", "/no/such/route", None, False, 404),

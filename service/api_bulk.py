@@ -1,0 +1,110 @@
+"""Bulk uploads over HTTP: review, approve and publish staged records; an organization's addresses.
+
+    GET  /bulk/status?org=CTID[&type=T][&status=S]   the organization's uploaded records
+    POST /bulk/approve  {"org", "ids": [...] | "all": true, "type"?}
+    POST /bulk/publish  {"org", "type"?}             publish every approved record
+    GET  /org/{ctid}/addresses                       address id -> place
+    PUT  /org/{ctid}/addresses  {id: place, ...}      replaces them
+
+Every route needs an API key of the organization, of a publisher it authorized, or an admin key
+(401 without a valid key, 403 for another organization's). The workflow is service/bulk.py.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from transformer.errors import WrongShape
+from transformer.parse import parse_json, require_object
+
+from .api_assistant import _key
+from .app import registry
+from .bulk import BulkWorkflow, summary
+from .orgdata import save_addresses
+from .responses import assistant_body, bulk_body, json_response
+
+bp = Blueprint("bulk", __name__)
+
+
+def _workflow() -> BulkWorkflow:
+    return BulkWorkflow(registry())
+
+
+def _body() -> dict:
+    return require_object(parse_json(request.get_data()), "the request")
+
+
+def _flag(value, name: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise WrongShape(f'"{name}" must be true or false', pointer=f"/{name}")
+    return value
+
+
+@bp.get("/bulk/status")
+def status():
+    key = _key()
+    workflow = _workflow()
+    org = request.args.get("org") or key.org
+    records = workflow.status(org, request.args.get("type"), request.args.get("status"), key=key)
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    message = f"{len(records)} uploaded records" + (
+        ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) if counts else "")
+    return json_response(assistant_body(True, [message], Organization=org.strip().lower(),
+                                        Records=[summary(r) for r in records]))
+
+
+@bp.post("/bulk/approve")
+def approve():
+    key = _key()
+    body = _body()
+    ids = body.get("ids")
+    if ids is not None and not isinstance(ids, list):
+        raise WrongShape('"ids" must be a list of CTIDs or external identifiers', pointer="/ids")
+    outcomes = _workflow().approve(body.get("org") or key.org, ids, all=_flag(body.get("all"), "all"), key=key,
+                                   resource_type=body.get("type"))
+    refused = [o for o in outcomes if o.result == "refused"]
+    if refused:
+        status = 404 if all(e["code"] == "bulk.not-found" for o in refused for e in o.errors) else 409
+        return json_response(bulk_body(False, [f"nothing was approved: {len(refused)} of the records named "
+                                               "cannot be"] + [o.message for o in refused], outcomes), status)
+    approved = sum(o.result == "approved" for o in outcomes)
+    skipped = sum(o.result == "skipped" for o in outcomes)
+    message = f"{approved} records approved" + (f"; {skipped} cannot be yet (see Results)" if skipped else "")
+    return json_response(bulk_body(True, [message], outcomes))
+
+
+@bp.post("/bulk/publish")
+def publish():
+    key = _key()
+    body = _body()
+    outcomes = _workflow().publish_approved(body.get("org") or key.org, key=key, resource_type=body.get("type"))
+    failed = [o for o in outcomes if o.result == "failed"]
+    published = sum(o.result in ("published", "unchanged") for o in outcomes)
+    message = f"{published} records published" + (f", {len(failed)} failed (see Errors)" if failed else "")
+    if not outcomes:
+        message = "no approved records to publish"
+    return json_response(bulk_body(not failed, [message], outcomes), 422 if failed else 200)
+
+
+@bp.get("/org/<ctid>/addresses")
+def addresses(ctid: str):
+    key = _key()
+    org, _ = _workflow().actor(ctid, key)
+    places = registry().store.addresses(org)
+    return json_response(assistant_body(True, [f"{len(places)} addresses"], Organization=org, Addresses=places))
+
+
+@bp.put("/org/<ctid>/addresses")
+def set_addresses(ctid: str):
+    key = _key()
+    org, _ = _workflow().actor(ctid, key)
+    places = _body()
+    count, errors = save_addresses(registry().store, org, places)
+    if errors:
+        return json_response(assistant_body(False, ["nothing was stored: " + "; ".join(
+            f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
+    return json_response(assistant_body(True, [f"{count} addresses stored for {org}"], Organization=org,
+                                        Addresses=registry().store.addresses(org), was_changed=True))

@@ -1,0 +1,379 @@
+"""Bulk uploads on the service side: staging, approval and publishing of spreadsheet rows.
+
+The spreadsheet side (transformer/bulk/) turns each row into a Registry Assistant request, its CTDL
+document and a validation report. Here, as in Credential Engine's Publisher (seeds: "Review and
+approve your uploaded data", "approval of frameworks is not allowed unless your organization has
+been approved and published"):
+
+  stage_rows        records every row under (organization, type, external identifier): valid rows
+                    as pending, rows with violations as rejected with their errors. Nothing is
+                    published; a failing row never stops the others.
+  approve           the organization approves pending records. Refused while the organization
+                    itself is not published in this registry; deferred records (no Target
+                    Credential yet) and rejected ones cannot be approved.
+  publish_approved  publishes every approved record through Registry.publish, so every rule of the
+                    API applies (ownership, validation, references), and marks it published with
+                    its envelope id, or rejected with the reasons.
+
+Statuses: pending -> approved -> published; new content for a record (any status) makes it pending
+again (rejected when it has violations), so a change is always approved before it is published.
+
+Who acts: an API key (HTTP, or `ctdl bulk ... --key`) of the organization, of a publisher it
+authorized, or an admin key. Without a key (`key=None`) the caller is the registry host's operator
+(the `ctdl` command, which opens the store directly as `ctdl keys create` does) acting as the
+organization itself.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from transformer.enrich import CTID_RE
+from transformer.errors import CtdlError, UnknownType, WrongShape
+from transformer.pipeline import endpoint_names
+from transformer.report import INFO, VIOLATION, WARNING, Report, Result
+
+from .registry import Registry, _is_kind, now
+from .signing import digest
+from .store.base import AlreadyExists, Ambiguous, KeyRecord, StagedRecord, Store
+
+# publishing order: what others refer to first
+TYPE_ORDER = ("organization", "credential", "assessment", "learningopportunity", "learningprogram", "course")
+MAX_EXTERNAL_ID = 50   # "Limit 50 characters" (the Publisher's External Identifier column)
+
+
+class Refused(CtdlError):
+    """The request is understood but not allowed in the record's (or organization's) state."""
+    code = "bulk.refused"
+    http_status = 409
+
+
+class OrganizationNotPublished(Refused):
+    code = "bulk.organization-not-published"
+
+
+@dataclass
+class Row:
+    """One spreadsheet row, as transformer/bulk hands it over."""
+    external_id: str
+    request: dict
+    document: dict | None = None
+    report: Any = None      # a Report, or a list of Result / error dicts / messages
+    deferred: bool = False  # Target Credential left blank or #DEFER
+
+
+@dataclass
+class Outcome:
+    """What happened to one row or record. result: stage -> created | updated | unchanged |
+    rejected; approve -> approved | unchanged | skipped | refused; publish -> published |
+    unchanged | failed | skipped."""
+    external_id: str
+    ctid: str | None
+    type: str
+    status: str                       # the record's status afterwards ("" when not stored)
+    result: str
+    message: str = ""
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    envelope_id: str | None = None
+    row: int | None = None            # stage_rows: the row's position in the upload (1 = first)
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, "") or k in ("ctid", "status")}
+
+
+def summary(record: StagedRecord) -> dict:
+    """A staged record as `ctdl bulk status --format json` and GET /bulk/status list it."""
+    return {"external_id": record.external_id, "ctid": record.ctid, "type": record.resource_type,
+            "status": record.status, "deferred": record.deferred, "errors": record.errors,
+            "updated_at": record.updated_at, "envelope_id": record.published_envelope_id}
+
+
+def resource_kind(value: Any) -> str:
+    """"LearningOpportunity", "learning opportunity" -> "learningopportunity" (an endpoint name)."""
+    kind = str(value or "").strip().lower().replace(" ", "").replace("_", "").replace("-", "")
+    if kind not in endpoint_names():
+        raise UnknownType(f'unknown type "{value}"; use one of: {", ".join(sorted(endpoint_names()))}')
+    return kind
+
+
+def org_ctid(value: Any, what: str = "org") -> str:
+    org = value.strip().lower() if isinstance(value, str) else ""
+    if not CTID_RE.match(org):
+        raise CtdlError(f'{what} must be an organization CTID (ce- followed by a UUID), not "{value}"',
+                        code="input.invalid-ctid", pointer=f"/{what}")
+    return org
+
+
+def error(code: str, message: str, path: str = "", prop: str = "") -> dict:
+    return {"path": path, "property": prop, "code": code, "message": message}
+
+
+def row_errors(report: Any) -> list[dict]:
+    """The violations of a row's report as error dicts (warnings are not kept)."""
+    from .responses import result_error
+
+    items = report.results if isinstance(report, Report) else list(report or ())
+    out: list[dict] = []
+    for item in items:
+        if isinstance(item, Result):
+            if item.severity == VIOLATION:
+                out.append(result_error(item))
+        elif isinstance(item, CtdlError):
+            out.append(error(item.code, item.message, item.pointer))
+        elif isinstance(item, dict):
+            if str(item.get("severity", VIOLATION)) not in (WARNING, INFO, "warning", "info"):
+                out.append({**error(str(item.get("code") or "invalid"), str(item.get("message") or item),
+                                    str(item.get("path") or ""), str(item.get("property") or "")), **item})
+        elif item:
+            out.append(error("invalid", str(item)))
+    return out
+
+
+def published_base_url(store: Store, org: str) -> str | None:
+    """The base URL this registry gave the organization's resource URIs ({base}graph/{ctid}), so
+    that `ctdl bulk publish` makes the same URIs as the server."""
+    record = store.get_by_ctid(org)
+    doc_id = record.decoded_resource.get("@id") if record else None
+    suffix = f"graph/{org}"
+    if isinstance(doc_id, str) and doc_id.lower().endswith(suffix):
+        return doc_id[:-len(suffix)]
+    return None
+
+
+def _as_row(raw: Any) -> Row:
+    if isinstance(raw, Row):
+        return raw
+    if isinstance(raw, dict):
+        return Row(**{k: raw.get(k) for k in ("external_id", "request", "document", "report", "deferred")
+                      if k in raw})
+    if isinstance(raw, (tuple, list)):
+        return Row(*raw)
+    return Row(*(getattr(raw, k, None) for k in ("external_id", "request", "document", "report", "deferred")))
+
+
+class BulkWorkflow:
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.store: Store = registry.store
+
+    # -- who acts -------------------------------------------------------------------------------
+    def actor(self, org: Any, key: KeyRecord | None) -> tuple[str, KeyRecord]:
+        """(organization CTID, the key that acts for it); Forbidden when `key` may not."""
+        org = org_ctid(org)
+        if key is None:   # the registry host's operator, acting as the organization
+            return org, KeyRecord(key_hash="", org=org, admin=False, created_at=now(), revoked_at=None)
+        return self.registry.acting_for(key, org), key
+
+    def require_published(self, org: str) -> None:
+        record = self.store.get_by_ctid(org)
+        if record is None or "Organization" not in record.ctdl_type:
+            raise OrganizationNotPublished(
+                f"{org} is not published in this registry: records can be approved and published only "
+                "once their organization is. Publish the organization first (POST /organization/publish), "
+                "then approve.", pointer="/org")
+
+    # -- staging --------------------------------------------------------------------------------
+    def stage_rows(self, org: Any, resource_type: Any, rows: Iterable[Any],
+                   key: KeyRecord | None = None) -> list[Outcome]:
+        org, _ = self.actor(org, key)
+        kind = resource_kind(resource_type)
+        previous = {r.external_id: r for r in self.store.staged(org, kind)}
+        first_row: dict[str, int] = {}
+        out: list[Outcome] = []
+        for number, raw in enumerate(rows, 1):
+            row = _as_row(raw)
+            ext = row.external_id.strip() if isinstance(row.external_id, str) else ""
+            if not ext:
+                out.append(Outcome("", None, kind, "", "rejected", row=number, errors=[error(
+                    "bulk.external-id-required", "the External Identifier is empty: give each row an identifier "
+                    "from your own system, used again on later uploads to update the record",
+                    prop="External Identifier")]))
+                continue
+            if ext in first_row:
+                out.append(Outcome(ext, None, kind, "", "rejected", row=number, errors=[error(
+                    "bulk.duplicate-external-id", f'row {first_row[ext]} of this upload already has External '
+                    f'Identifier "{ext}": give each row its own', prop="External Identifier")]))
+                continue
+            first_row[ext] = number
+            out.append(self._stage_one(org, kind, ext, row, previous.get(ext), number))
+        return out
+
+    def _stage_one(self, org: str, kind: str, ext: str, row: Row, prev: StagedRecord | None,
+                   number: int) -> Outcome:
+        errors = row_errors(row.report)
+        if len(ext) > MAX_EXTERNAL_ID:
+            errors.append(error("bulk.external-id-too-long", f"the External Identifier has {len(ext)} "
+                                f"characters; the limit is {MAX_EXTERNAL_ID}", prop="External Identifier"))
+        request = dict(row.request) if isinstance(row.request, dict) else {}
+        wrapper = endpoint_names()[kind]
+        main = request.get(wrapper)
+        if not isinstance(main, dict):
+            errors.append(error("input.wrong-shape", f'the request has no "{wrapper}" object', path=f"/{wrapper}"))
+            main = {}
+        ctid = main.get("CTID").strip().lower() if isinstance(main.get("CTID"), str) else None
+        if not ctid or not CTID_RE.match(ctid):
+            ctid = None
+            if not errors:
+                errors.append(error("required", "a CTID is required to publish", f"/{wrapper}/CTID", "CTID"))
+        for_org = request.get("PublishForOrganizationIdentifier")
+        if for_org and (not isinstance(for_org, str) or for_org.strip().lower() != org):
+            errors.append(error("bulk.wrong-organization", f"the row publishes for {for_org}, but this upload is "
+                                f"for {org}", "/PublishForOrganizationIdentifier",
+                                "PublishForOrganizationIdentifier"))
+        request["PublishForOrganizationIdentifier"] = org
+        if ctid:
+            errors.extend(self._ctid_conflicts(org, kind, ctid, prev, wrapper))
+        deferred = bool(row.deferred)
+        record = StagedRecord(org=org, resource_type=kind, external_id=ext, ctid=ctid,
+                              status="rejected" if errors else "pending", request=request,
+                              document=row.document if isinstance(row.document, dict) else None,
+                              errors=errors, content_digest="", deferred=deferred)
+        try:
+            change = self.store.stage(_digested(record))
+        except AlreadyExists:
+            record.errors = [*errors, error("bulk.ctid-taken", f"{ctid} is already used by another uploaded "
+                                            "record: each record needs its own CTID", f"/{wrapper}/CTID", "CTID")]
+            record.status, record.ctid = "rejected", None
+            change = self.store.stage(_digested(record))
+        result = "rejected" if record.status == "rejected" else change
+        return Outcome(ext, record.ctid or ctid, kind, record.status, result, errors=record.errors, row=number)
+
+    def _ctid_conflicts(self, org: str, kind: str, ctid: str, prev: StagedRecord | None,
+                        wrapper: str) -> list[dict]:
+        out = []
+        pointer = f"/{wrapper}/CTID"
+        if prev is not None and prev.published_envelope_id and prev.ctid and prev.ctid != ctid:
+            out.append(error("bulk.ctid-changed", f"this External Identifier was published as {prev.ctid}; a "
+                             "record keeps its CTID for life (give it back, or use a new External Identifier)",
+                             pointer, "CTID"))
+        current = self.store.get_by_ctid(ctid, include_deleted=True)
+        if current is not None and current.owned_by != org:
+            out.append(error("registry.ownership-conflict", f"{ctid} belongs to {current.owned_by} in this "
+                             "registry", pointer, "CTID"))
+        elif current is not None and not _is_kind(current.ctdl_type, kind):
+            out.append(error("bulk.type-mismatch", f"{ctid} is a {current.ctdl_type} in this registry, not a "
+                             f"{wrapper}", pointer, "CTID"))
+        return out
+
+    # -- review ---------------------------------------------------------------------------------
+    def status(self, org: Any, resource_type: Any = None, status: str | None = None,
+               key: KeyRecord | None = None) -> list[StagedRecord]:
+        org, _ = self.actor(org, key)
+        if status is not None and status not in ("pending", "approved", "published", "rejected"):
+            raise CtdlError(f'unknown status "{status}": pending, approved, published or rejected',
+                            code="input.invalid-status", pointer="/status")
+        return self.store.staged(org, resource_kind(resource_type) if resource_type else None, status)
+
+    # -- approval -------------------------------------------------------------------------------
+    def approve(self, org: Any, ids: Iterable[str] | None = None, *, all: bool = False,
+                key: KeyRecord | None = None, resource_type: Any = None) -> list[Outcome]:
+        """Approves the pending records `ids` name (CTIDs or external identifiers), all or none: one
+        refused id (unknown, deferred, rejected) refuses the request. all=True approves every pending
+        record that can be and lists the others as skipped. OrganizationNotPublished (nothing done)
+        while the organization is not published here."""
+        org, _ = self.actor(org, key)
+        kind = resource_kind(resource_type) if resource_type else None
+        ids = list(ids or [])
+        if bool(all) == bool(ids):
+            raise WrongShape('name the records to approve ("ids": CTIDs or external identifiers) or approve '
+                             'every pending one ("all": true), not both', pointer="/ids")
+        self.require_published(org)
+        if all:
+            records = [r for r in self.store.staged(org, kind) if r.status != "published"]
+            chosen = [r for r in records if r.status == "pending" and _refusal(r) is None]
+            outcomes = [_decision(r, "skipped", *_refusal(r)) if _refusal(r) else
+                        _decision(r, "unchanged" if r.status == "approved" else "approved") for r in records]
+        else:
+            chosen, outcomes, refused = [], [], []
+            for i, id in enumerate(ids):
+                if not isinstance(id, str) or not id.strip():
+                    raise WrongShape(f"ids[{i}] must be a CTID or an external identifier (text)", pointer=f"/ids/{i}")
+                try:
+                    record = self.store.get_staged(org, id, kind)
+                except Ambiguous as e:
+                    refused.append(Outcome(id, None, kind or "", "", "refused", str(e),
+                                           [error("bulk.ambiguous-id", str(e), f"/ids/{i}")]))
+                    continue
+                if record is None:
+                    message = f'"{id}" is not an uploaded record of {org}' + (f" ({kind})" if kind else "")
+                    refused.append(Outcome(id, None, kind or "", "", "refused", message,
+                                           [error("bulk.not-found", message, f"/ids/{i}")]))
+                elif _refusal(record):
+                    code, message = _refusal(record)
+                    refused.append(_decision(record, "refused", code, message, f"/ids/{i}"))
+                else:
+                    chosen.append(record)
+                    outcomes.append(_decision(record, "approved" if record.status == "pending" else "unchanged"))
+            if refused:
+                return refused
+        self.store.set_status(org, [r.ctid for r in chosen if r.status == "pending"], "approved", kind,
+                              from_status=["pending"])
+        return outcomes
+
+    # -- publishing -----------------------------------------------------------------------------
+    def publish_approved(self, org: Any, *, key: KeyRecord | None = None,
+                         resource_type: Any = None) -> list[Outcome]:
+        org, actor = self.actor(org, key)
+        kind = resource_kind(resource_type) if resource_type else None
+        self.require_published(org)
+        records = sorted(self.store.staged(org, kind, "approved"),
+                         key=lambda r: (TYPE_ORDER.index(r.resource_type) if r.resource_type in TYPE_ORDER
+                                        else len(TYPE_ORDER), r.external_id))
+        return [self._publish_one(r, actor) for r in records]
+
+    def _publish_one(self, r: StagedRecord, actor: KeyRecord) -> Outcome:
+        from .responses import report_parts, result_error
+
+        if _refusal(r):   # cannot be approved; put back to review
+            self.store.record_outcome(r.org, r.resource_type, r.external_id, r.content_digest, "pending")
+            return _decision(r, "skipped", *_refusal(r))
+        body = json.dumps(r.request, ensure_ascii=False).encode("utf-8")
+        try:
+            result = self.registry.publish(body, r.resource_type, actor)
+        except CtdlError as e:
+            if e.http_status >= 500:
+                raise
+            errors = [error(e.code, e.message, e.pointer)]
+            self.store.record_outcome(r.org, r.resource_type, r.external_id, r.content_digest, "rejected", errors)
+            return _decision(r, "failed", e.code, e.message, e.pointer, status="rejected")
+        _, warnings, _ = report_parts(result.report)
+        if result.record is None:
+            errors = [result_error(v) for v in result.report.violations]
+            self.store.record_outcome(r.org, r.resource_type, r.external_id, r.content_digest, "rejected", errors)
+            return Outcome(r.external_id, r.ctid, r.resource_type, "rejected", "failed",
+                           "the registry refused it: fix the errors and upload it again", errors, warnings)
+        kept = self.store.record_outcome(r.org, r.resource_type, r.external_id, r.content_digest, "published",
+                                         [], result.record.envelope_id)
+        message = "" if kept else "staged again while it was published: the new content waits for approval"
+        return Outcome(r.external_id, r.ctid, r.resource_type, "published" if kept else "pending",
+                       "published" if result.changed else "unchanged", message, [], warnings,
+                       result.record.envelope_id)
+
+
+def _digested(record: StagedRecord) -> StagedRecord:
+    record.content_digest = digest({"type": record.resource_type, "request": record.request,
+                                    "deferred": record.deferred, "errors": record.errors})
+    return record
+
+
+def _refusal(record: StagedRecord) -> tuple[str, str] | None:
+    """(code, message) when the record cannot be approved as it is."""
+    name = f'"{record.external_id}" ({record.ctid or "no CTID"})'
+    if record.status == "rejected":
+        return ("bulk.rejected", f"{name} was rejected: fix the errors listed for it, upload it again, then "
+                                 "approve it")
+    if record.deferred:
+        return ("bulk.deferred", f"{name} has no Target Credential yet (uploaded with #DEFER or a blank Target "
+                                 "Credentials cell): connect it to a Target Credential first, upload it again, "
+                                 "then approve it")
+    return None
+
+
+def _decision(record: StagedRecord, result: str, code: str = "", message: str = "", path: str = "",
+              status: str | None = None) -> Outcome:
+    errors = [error(code, message, path)] if code and result in ("refused", "failed") else []
+    return Outcome(record.external_id, record.ctid, record.resource_type, status or (
+        "approved" if result == "approved" else record.status), result, message, errors,
+        envelope_id=record.published_envelope_id)

@@ -1,0 +1,204 @@
+"""`ctdl bulk ...` and `ctdl org ...`: review, approve and publish uploaded records; an organization's
+addresses. The same registry as `ctdl serve` (--data DIR, --database URL), so the command line and
+the server see one set of records.
+
+    ctdl bulk status  --org CTID [--type T] [--status S] [--format text|json]
+    ctdl bulk approve --org CTID (--all | ID ...) [--type T]
+    ctdl bulk publish --org CTID [--type T] [--public-url URL]
+    ctdl org addresses --org CTID [--format text|json] [--set FILE.json]
+
+Who acts: the command runs on the registry host and opens its store directly (as `ctdl keys create`
+does), so by default it acts as the organization itself, without a key. With --key KEY it acts as
+that key instead, under the same rules as the HTTP API (the key's organization, a publisher the
+organization authorized, or an admin key), and publishes in that key's name.
+
+Exit status: 0 done; 1 refused (organization not published, a deferred or rejected record, a key
+that may not act) or some records failed to publish, or addresses with errors (nothing stored);
+2 unusable input (bad CTID, unknown type, unreadable or non-JSON file).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from transformer.errors import CtdlError
+
+EXIT_OK, EXIT_REFUSED = 0, 1
+LOCAL_URL = "http://127.0.0.1:8080/"   # `ctdl serve`'s default, for an organization without a base yet
+
+
+def _workflow(args, signing: bool = False):
+    from service.bulk import BulkWorkflow, org_ctid, published_base_url
+    from service.registry import Registry
+    from service.store import open_store
+    from transformer.enrich import Options
+
+    org = org_ctid(args.org, "--org")
+    store = open_store(Path(args.data), args.database)
+    try:
+        key, pem = None, ""
+        if signing:   # the registry's signing key lives in --data, as for `ctdl serve`
+            from service.signing import load_or_create_signing_key, public_key_pem
+
+            key = load_or_create_signing_key(Path(args.data))
+            pem = public_key_pem(key)
+        base = getattr(args, "public_url", None) or published_base_url(store, org) or LOCAL_URL
+        registry = Registry(store, key, pem, Options(registry=base if base.endswith("/") else base + "/"),
+                            strict_references=getattr(args, "strict_references", False))
+    except BaseException:
+        store.close()
+        raise
+    return BulkWorkflow(registry), org
+
+
+def _actor(workflow, args):
+    """The KeyRecord of --key (Unauthenticated if unknown or revoked), or None: the organization itself."""
+    return workflow.registry.authenticate(args.key.strip()) if args.key else None
+
+
+def _refusal(e: CtdlError) -> int:
+    print(f"ctdl: refused [{e.code}]: {e.message}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _emit(items: list[dict], fmt: str, text_lines) -> None:
+    if fmt == "json":
+        json.dump(items, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for line in text_lines:
+            print(line)
+
+
+def _outcome_lines(outcomes) -> list[str]:
+    lines = []
+    for o in outcomes:
+        lines.append(f"{o.result:<10} {o.type:<20} {o.external_id or '-':<20} {o.ctid or '-'}"
+                     + (f"  envelope {o.envelope_id}" if o.result in ("published", "unchanged") and o.envelope_id
+                        else ""))
+        if o.message:
+            lines.append(f"           {o.message}")
+        for e in o.errors:
+            if e.get("message") != o.message:
+                lines.append(f"           error [{e.get('code')}] at {e.get('path') or '/'}: {e.get('message')}")
+    return lines
+
+
+def cmd_bulk(args) -> int:
+    from service.bulk import Refused, summary
+    from service.registry import Forbidden, Unauthenticated
+
+    workflow, org = _workflow(args, signing=args.bulk_command == "publish")
+    try:
+        actor = _actor(workflow, args)
+        if args.bulk_command == "status":
+            records = workflow.status(org, args.type, args.status, key=actor)
+            lines = []
+            for r in records:
+                lines.append(f"{r.status:<10} {r.resource_type:<20} {r.external_id:<20} {r.ctid or '-'}"
+                             + ("  (deferred: no Target Credential yet)" if r.deferred else ""))
+                lines += [f"           error [{e.get('code')}] at {e.get('path') or '/'}: {e.get('message')}"
+                          for e in r.errors]
+            _emit([summary(r) for r in records], args.format, lines or [f"no uploaded records for {org}"])
+            return EXIT_OK
+        if args.bulk_command == "approve":
+            if bool(args.all) == bool(args.ids):
+                raise CtdlError("give the records to approve (CTIDs or external identifiers) or --all, not both",
+                                code="input.wrong-shape")
+            outcomes = workflow.approve(org, args.ids, all=args.all, key=actor, resource_type=args.type)
+            failed = any(o.result == "refused" for o in outcomes)
+            if failed:
+                print("ctdl: nothing was approved: some of the records named cannot be", file=sys.stderr)
+        else:
+            outcomes = workflow.publish_approved(org, key=actor, resource_type=args.type)
+            failed = any(o.result == "failed" for o in outcomes)
+            if not outcomes:
+                print(f"ctdl: no approved records of {org} to publish", file=sys.stderr)
+        _emit([o.to_dict() for o in outcomes], args.format, _outcome_lines(outcomes))
+        return EXIT_REFUSED if failed else EXIT_OK
+    except (Refused, Forbidden, Unauthenticated) as e:
+        return _refusal(e)
+    finally:
+        workflow.store.close()
+
+
+def cmd_org(args) -> int:
+    from service.cli import read_input
+    from service.orgdata import save_addresses
+    from service.registry import Forbidden, Unauthenticated
+    from transformer.parse import parse_json
+
+    workflow, org = _workflow(args)
+    try:
+        try:
+            workflow.actor(org, _actor(workflow, args))
+        except (Forbidden, Unauthenticated) as e:
+            return _refusal(e)
+        store = workflow.store
+        if args.set:
+            count, errors = save_addresses(store, org, parse_json(read_input(args.set)))
+            if errors:
+                for e in errors:
+                    print(f"error [{e['code']}] at {e['path']}: {e['message']}", file=sys.stderr)
+                print(f"ctdl: nothing was stored: {len(errors)} errors in {args.set}", file=sys.stderr)
+                return EXIT_REFUSED
+            print(f"{count} addresses stored for {org}", file=sys.stderr)
+        places = store.addresses(org)
+        if args.format == "json":
+            json.dump(places, sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+        elif not args.set:
+            for address_id, place in places.items():
+                parts = [str(place.get(k)) for k in ("Name", "Address1", "Address2", "City", "AddressRegion",
+                                                     "PostalCode", "Country") if place.get(k)]
+                print(f"{address_id}: {', '.join(parts) or json.dumps(place, ensure_ascii=False)}")
+            if not places:
+                print(f"no addresses for {org} (ctdl org addresses --org {org} --set FILE.json)", file=sys.stderr)
+        return EXIT_OK
+    finally:
+        workflow.store.close()
+
+
+def add_parsers(sub, add_store_options) -> None:
+    """The `bulk` and `org` commands, added to `ctdl`'s subcommands."""
+    from service.bulk import TYPE_ORDER
+
+    def common(p, fmt: bool = True):
+        p.add_argument("--org", required=True, metavar="CTID", help="the organization the records belong to")
+        p.add_argument("--key", metavar="KEY", help="act as this API key (default: as the organization itself, "
+                                                    "since the command runs on the registry host)")
+        if fmt:
+            p.add_argument("--format", choices=["text", "json"], default="text")
+        add_store_options(p)
+
+    types = ", ".join(TYPE_ORDER)
+    b = sub.add_parser("bulk", help="review, approve and publish uploaded records")
+    bsub = b.add_subparsers(dest="bulk_command", metavar="ACTION", required=True)
+    bs = bsub.add_parser("status", help="list the organization's uploaded records and their status")
+    common(bs)
+    bs.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")
+    bs.add_argument("--status", choices=["pending", "approved", "published", "rejected"])
+    ba = bsub.add_parser("approve", help="approve pending records (refused while the organization is not "
+                                         "published, and for deferred or rejected records)")
+    common(ba)
+    ba.add_argument("ids", nargs="*", metavar="ID", help="CTIDs or external identifiers (all or none are approved)")
+    ba.add_argument("--all", action="store_true", help="every pending record that can be approved")
+    ba.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")
+    bp = bsub.add_parser("publish", help="publish every approved record to this registry")
+    common(bp)
+    bp.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")
+    bp.add_argument("--public-url", default=None, help="base URL of resource URIs (default: the one the "
+                                                       "organization was published with)")
+    bp.add_argument("--strict-references", action="store_true",
+                    help="refuse OwnedBy/OfferedBy CTIDs that are not in this registry, as `ctdl serve` does")
+    b.set_defaults(func=cmd_bulk)
+
+    o = sub.add_parser("org", help="an organization's reference data for bulk uploads")
+    osub = o.add_subparsers(dest="org_command", metavar="ACTION", required=True)
+    oa = osub.add_parser("addresses", help="show (or with --set, replace) the organization's addresses")
+    common(oa)
+    oa.add_argument("--set", metavar="FILE.json", help='a JSON object of address id -> place in Registry '
+                    'Assistant form, e.g. {"main": {"Address1": "1 Main St", "City": "Springfield", '
+                    '"AddressRegion": "IL", "PostalCode": "62701", "Country": "US"}}; - reads stdin')
+    o.set_defaults(func=cmd_org)

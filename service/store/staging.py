@@ -1,0 +1,190 @@
+"""The bulk upload queries (staged records, organization addresses and manifests), written once.
+
+A mixin of RelationalStore (relational.py), kept in its own module so each stays readable: the
+same `?` SQL runs on SQLite and PostgreSQL through the backend's _exec / _in / _json_* hooks.
+The workflow on top of it (what may be approved, publishing) is service/bulk.py.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Iterable, Sequence
+
+from . import schema
+from .base import (MANIFEST_KINDS, STAGED_STATUSES, AlreadyExists, Ambiguous, InvalidRecord,
+                   StagedRecord, utc_now)
+
+_S_COLS = ", ".join(schema.STAGED_COLUMNS)
+_S_MARKS = ", ".join("?" for _ in schema.STAGED_COLUMNS)
+_S_KEY = "org = ? AND resource_type = ? AND external_id = ?"
+# what staging again replaces (created_at and published_envelope_id are kept)
+_S_REPLACED = ("resource_ctid", "status", "request", "document", "errors", "content_digest", "deferred",
+               "updated_at")
+_CHUNK = 400          # ids per statement: two `?` each stays far below SQLite's variable limit
+
+
+def _norm(ctid: str) -> str:
+    return ctid.strip().lower()
+
+
+def _status(status: str) -> str:
+    if status not in STAGED_STATUSES:
+        raise InvalidRecord(f"unknown status {status!r}: one of {', '.join(STAGED_STATUSES)}")
+    return status
+
+
+class StagingQueries:
+    """Store methods for bulk uploads (see the Store protocol in base.py for the contract)."""
+
+    # -- staged records --------------------------------------------------------------------------
+    def stage(self, record: StagedRecord) -> str:
+        record = replace(record, org=_norm(record.org), resource_type=record.resource_type.strip().lower(),
+                         external_id=record.external_id.strip(),
+                         ctid=_norm(record.ctid) if record.ctid else None)
+        _status(record.status)
+        key = (record.org, record.resource_type, record.external_id)
+        try:
+            with self._writing(f"staged:{record.org}") as conn:
+                row = self._exec(conn, f"SELECT content_digest FROM staged WHERE {_S_KEY}{self.lock_current}",
+                                 key).fetchone()
+                if row is not None and row[0] == record.content_digest:
+                    return "unchanged"
+                stamp = utc_now()
+                if row is None:
+                    new = replace(record, created_at=stamp, updated_at=stamp, published_envelope_id=None)
+                    self._exec(conn, f"INSERT INTO staged ({_S_COLS}) VALUES ({_S_MARKS})", self._staged_row(new))
+                    return "created"
+                values = dict(zip(schema.STAGED_COLUMNS, self._staged_row(replace(record, updated_at=stamp))))
+                self._exec(conn, f"UPDATE staged SET {', '.join(c + ' = ?' for c in _S_REPLACED)} WHERE {_S_KEY}",
+                           (*(values[c] for c in _S_REPLACED), *key))
+                return "updated"
+        except self.integrity_errors as exc:
+            raise AlreadyExists(f"{record.ctid} is already staged under another external identifier "
+                                "or organization") from exc
+
+    def staged(self, org: str, resource_type: str | None = None,
+               status: str | None = None) -> list[StagedRecord]:
+        where, params = ["org = ?"], [_norm(org)]
+        if resource_type:
+            where.append("resource_type = ?")
+            params.append(resource_type.strip().lower())
+        if status:
+            where.append("status = ?")
+            params.append(_status(status))
+        with self._reading() as conn:
+            rows = self._exec(conn, f"SELECT {_S_COLS} FROM staged WHERE {' AND '.join(where)} "
+                                    "ORDER BY resource_type, external_id", params).fetchall()
+        return [self._staged_record(r) for r in rows]
+
+    def get_staged(self, org: str, id: str, resource_type: str | None = None) -> StagedRecord | None:
+        typed = " AND resource_type = ?" if resource_type else ""
+        params = [_norm(org), _norm(id), id.strip()] + ([resource_type.strip().lower()] if resource_type else [])
+        with self._reading() as conn:
+            rows = self._exec(conn, f"SELECT {_S_COLS} FROM staged WHERE org = ? AND "
+                                    f"(resource_ctid = ? OR external_id = ?){typed} ORDER BY resource_type",
+                              params).fetchall()
+        records = [self._staged_record(r) for r in rows]
+        by_ctid = [r for r in records if r.ctid == _norm(id)]
+        if by_ctid:
+            return by_ctid[0]
+        if len(records) > 1:
+            raise Ambiguous(f'"{id.strip()}" is the external identifier of a '
+                            f'{" and a ".join(r.resource_type for r in records)}: give its CTID or its type')
+        return records[0] if records else None
+
+    def set_status(self, org: str, ids: Iterable[str], status: str, resource_type: str | None = None,
+                   from_status: Iterable[str] | None = None) -> int:
+        _status(status)
+        ids = sorted({i.strip() for i in ids if i and i.strip()})
+        if not ids:
+            return 0
+        extra, extra_params = "", []
+        if resource_type:
+            extra += " AND resource_type = ?"
+            extra_params.append(resource_type.strip().lower())
+        if from_status is not None:
+            allowed = [_status(s) for s in from_status]
+            if not allowed:
+                return 0
+            extra += " AND status IN (" + ", ".join("?" for _ in allowed) + ")"
+            extra_params.extend(allowed)
+        if status == "approved":
+            extra += " AND NOT deferred AND status <> 'rejected'"
+        changed = 0
+        with self._writing(f"staged:{_norm(org)}") as conn:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
+                by_ctid, ctid_params = self._in("resource_ctid", [_norm(i) for i in chunk])
+                by_ext, ext_params = self._in("external_id", chunk)
+                cur = self._exec(conn, f"UPDATE staged SET status = ?, updated_at = ? WHERE org = ? "
+                                       f"AND status <> ? AND ({by_ctid} OR {by_ext}){extra}",
+                                 (status, utc_now(), _norm(org), status, *ctid_params, *ext_params, *extra_params))
+                changed += cur.rowcount
+        return changed
+
+    def record_outcome(self, org: str, resource_type: str, external_id: str, content_digest: str,
+                       status: str, errors: list | None = None, envelope_id: str | None = None) -> bool:
+        sets, params = ["status = ?", "updated_at = ?"], [_status(status), utc_now()]
+        if errors is not None:
+            sets.append("errors = ?")
+            params.append(self._json_param(errors))
+        if envelope_id is not None:
+            sets.append("published_envelope_id = ?")
+            params.append(envelope_id)
+        with self._writing(f"staged:{_norm(org)}") as conn:
+            cur = self._exec(conn, f"UPDATE staged SET {', '.join(sets)} WHERE {_S_KEY} AND content_digest = ?",
+                             (*params, _norm(org), resource_type.strip().lower(), external_id.strip(),
+                              content_digest))
+            return cur.rowcount > 0
+
+    # -- organization reference data ---------------------------------------------------------------
+    def set_addresses(self, org: str, places: dict[str, dict]) -> int:
+        rows = [(_norm(org), str(k).strip(), self._json_param(v)) for k, v in places.items()]
+        return self._replace_all("org_addresses", "org = ?", (_norm(org),),
+                                 "INSERT INTO org_addresses (org, address_id, place) VALUES (?, ?, ?)", rows)
+
+    def addresses(self, org: str) -> dict[str, dict]:
+        with self._reading() as conn:
+            rows = self._exec(conn, "SELECT address_id, place FROM org_addresses WHERE org = ? ORDER BY address_id",
+                              (_norm(org),)).fetchall()
+        return {r[0]: self._json_value(r[1]) for r in rows}
+
+    def set_manifests(self, org: str, kind: str, manifests: dict[str, str]) -> int:
+        kind = _manifest_kind(kind)
+        rows = [(_norm(org), kind, str(k).strip(), _norm(v)) for k, v in manifests.items()]
+        return self._replace_all("org_manifests", "org = ? AND kind = ?", (_norm(org), kind),
+                                 "INSERT INTO org_manifests (org, kind, manifest_id, manifest_ctid) "
+                                 "VALUES (?, ?, ?, ?)", rows)
+
+    def manifests(self, org: str, kind: str) -> dict[str, str]:
+        with self._reading() as conn:
+            rows = self._exec(conn, "SELECT manifest_id, manifest_ctid FROM org_manifests WHERE org = ? AND kind = ? "
+                                    "ORDER BY manifest_id", (_norm(org), _manifest_kind(kind))).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def _replace_all(self, table: str, where: str, key: Sequence[Any], insert: str, rows: list) -> int:
+        if len({r[len(key)] for r in rows}) != len(rows):
+            raise InvalidRecord(f"{table}: two entries have the same identifier (after trimming spaces)")
+        with self._writing(f"{table}:{key[0]}") as conn:
+            self._exec(conn, f"DELETE FROM {table} WHERE {where}", key)
+            if rows:
+                self._exec_many(conn, insert, rows)
+        return len(rows)
+
+    # -- rows <-> records ------------------------------------------------------------------------
+    def _staged_row(self, record: StagedRecord) -> tuple:
+        return tuple(self._json_param(getattr(record, f)) if f in schema.STAGED_JSON_FIELDS
+                     else bool(getattr(record, f)) if f == "deferred" else getattr(record, f)
+                     for f in schema.STAGED_FIELDS)
+
+    def _staged_record(self, row: Sequence[Any]) -> StagedRecord:
+        values = dict(zip(schema.STAGED_FIELDS, row))
+        for name in schema.STAGED_JSON_FIELDS:
+            values[name] = self._json_value(values[name])
+        values["deferred"] = bool(values["deferred"])
+        return StagedRecord(**values)
+
+
+def _manifest_kind(kind: str) -> str:
+    if kind not in MANIFEST_KINDS:
+        raise InvalidRecord(f"unknown manifest kind {kind!r}: one of {', '.join(MANIFEST_KINDS)}")
+    return kind

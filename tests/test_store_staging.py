@@ -1,0 +1,240 @@
+"""The bulk upload tables of the store (staged records, addresses, manifests): one suite, both backends.
+
+PostgreSQL as in tests/test_store.py (tests/pgtest.py): a fresh database for the session, skipped
+when no server is reachable except in CI.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+
+import pytest
+
+from pgtest import open_databases
+from service.store import AlreadyExists, InvalidRecord, open_store
+from service.store.base import Ambiguous, StagedRecord
+from service.store.schema import SCHEMA_VERSION
+from service.store.sqlite import FILENAME
+
+ORG, OTHER = "ce-00000000-0000-4000-8000-00000000000a", "ce-00000000-0000-4000-8000-00000000000b"
+
+
+def new_ctid() -> str:
+    return f"ce-{uuid.uuid4()}"
+
+
+def rec(external_id: str, ctid: str | None = None, *, org=ORG, rtype="credential", status="pending",
+        digest=None, deferred=False, errors=None, name="x") -> StagedRecord:
+    ctid = ctid or new_ctid()
+    return StagedRecord(org=org, resource_type=rtype, external_id=external_id, ctid=ctid, status=status,
+                        request={"Credential": {"CTID": ctid, "Name": name}}, document={"@graph": [{"n": name}]},
+                        errors=errors or [], content_digest=digest or uuid.uuid4().hex, deferred=deferred)
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    dbs = open_databases("ctdl_staging_")
+    try:
+        yield dbs.new()
+    finally:
+        dbs.drop_all()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
+    url = None
+    if request.param == "postgres":
+        import psycopg
+
+        url = request.getfixturevalue("postgres_url")
+        open_store(tmp_path, url).close()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("TRUNCATE staged, org_addresses, org_manifests")
+    s = open_store(tmp_path / "data", url)
+    yield s
+    s.close()
+
+
+def test_stage_created_unchanged_updated(store):
+    r = rec("abc1", digest="d1")
+    assert store.stage(r) == "created"
+    got = store.get_staged(ORG, "abc1")
+    assert got.ctid == r.ctid and got.status == "pending" and got.request == r.request
+    assert got.document == r.document and got.errors == [] and got.deferred is False
+    assert got.created_at and got.created_at == got.updated_at and got.published_envelope_id is None
+    assert store.stage(r) == "unchanged"
+    assert store.get_staged(ORG, "abc1") == got                      # nothing written
+    changed = rec("abc1", r.ctid, digest="d2", name="y", deferred=True)
+    assert store.stage(changed) == "updated"
+    after = store.get_staged(ORG, r.ctid.upper())                    # by CTID, any case
+    assert after.request == changed.request and after.deferred is True and after.content_digest == "d2"
+    assert after.created_at == got.created_at and after.updated_at > got.updated_at
+
+
+def test_update_keeps_envelope_id_and_takes_the_new_status(store):
+    r = rec("e1", digest="d1")
+    store.stage(r)
+    assert store.record_outcome(ORG, "credential", "e1", "d1", "published", envelope_id="env-1")
+    assert store.get_staged(ORG, "e1").status == "published"
+    assert store.stage(rec("e1", r.ctid, digest="d2")) == "updated"
+    again = store.get_staged(ORG, "e1")
+    assert again.status == "pending" and again.published_envelope_id == "env-1"
+
+
+def test_ctid_is_unique_across_external_ids_and_orgs(store):
+    r = rec("one")
+    store.stage(r)
+    with pytest.raises(AlreadyExists):
+        store.stage(rec("two", r.ctid))
+    with pytest.raises(AlreadyExists):
+        store.stage(rec("one", r.ctid, org=OTHER))
+    assert [x.external_id for x in store.staged(ORG)] == ["one"] and store.staged(OTHER) == []
+    # records without a CTID (rejected rows) do not collide
+    for ext in ("bad1", "bad2"):
+        r2 = rec(ext, status="rejected", errors=[{"code": "required", "message": "no CTID"}])
+        r2.ctid = None
+        assert store.stage(r2) == "created"
+    assert store.get_staged(ORG, "bad2").ctid is None
+
+
+def test_same_external_id_in_two_types(store):
+    a, b = rec("x1", rtype="credential"), rec("x1", rtype="learningopportunity")
+    store.stage(a)
+    store.stage(b)
+    with pytest.raises(Ambiguous):
+        store.get_staged(ORG, "x1")
+    assert store.get_staged(ORG, "x1", "learningopportunity").ctid == b.ctid
+    assert store.get_staged(ORG, b.ctid).resource_type == "learningopportunity"
+    assert store.get_staged(ORG, "nope") is None and store.get_staged(OTHER, "x1") is None
+
+
+def test_staged_filters_and_order(store):
+    for ext, rtype, status in [("b", "credential", "pending"), ("a", "credential", "rejected"),
+                               ("c", "assessment", "pending")]:
+        store.stage(rec(ext, rtype=rtype, status=status))
+    store.stage(rec("z", org=OTHER))
+    assert [(r.resource_type, r.external_id) for r in store.staged(ORG)] == [
+        ("assessment", "c"), ("credential", "a"), ("credential", "b")]
+    assert [r.external_id for r in store.staged(ORG, "credential")] == ["a", "b"]
+    assert [r.external_id for r in store.staged(ORG, status="pending")] == ["c", "b"]
+    assert [r.external_id for r in store.staged(ORG, "Credential", "rejected")] == ["a"]
+    with pytest.raises(InvalidRecord):
+        store.staged(ORG, status="done")
+
+
+def test_set_status(store):
+    records = [rec(f"r{i}") for i in range(5)]
+    records[3].deferred = True
+    records[4].status = "rejected"
+    for r in records:
+        store.stage(r)
+    # by external id or CTID; deferred and rejected records are never approved
+    ids = ["r0", records[1].ctid.upper(), "r3", "r4", "unknown"]
+    assert store.set_status(ORG, ids, "approved") == 2
+    assert {r.external_id: r.status for r in store.staged(ORG)} == {
+        "r0": "approved", "r1": "approved", "r2": "pending", "r3": "pending", "r4": "rejected"}
+    assert store.set_status(ORG, ["r0", "r1"], "approved") == 0          # already
+    assert store.set_status(ORG, ["r0", "r2"], "pending", from_status=["approved"]) == 1
+    assert store.set_status(OTHER, ["r1"], "pending") == 0               # another org's records
+    assert store.set_status(ORG, ["r1"], "pending", resource_type="assessment") == 0
+    with pytest.raises(InvalidRecord):
+        store.set_status(ORG, ["r1"], "done")
+
+
+def test_set_status_many_ids_in_one_call(store):
+    for i in range(450):
+        store.stage(rec(f"m{i:03d}"))
+    assert store.set_status(ORG, [f"m{i:03d}" for i in range(450)], "approved") == 450
+
+
+def test_record_outcome_only_for_the_content_it_published(store):
+    store.stage(rec("p1", digest="d1"))
+    store.set_status(ORG, ["p1"], "approved")
+    store.stage(rec("p1", store.get_staged(ORG, "p1").ctid, digest="d2"))  # staged again meanwhile
+    assert not store.record_outcome(ORG, "credential", "p1", "d1", "published", envelope_id="e")
+    assert store.get_staged(ORG, "p1").status == "pending"
+    errors = [{"code": "registry.ownership-conflict", "message": "no"}]
+    assert store.record_outcome(ORG, "credential", "p1", "d2", "rejected", errors=errors)
+    assert store.get_staged(ORG, "p1").errors == errors
+
+
+def test_concurrent_staging_of_one_record(store):
+    ctid = new_ctid()
+    results: list[str] = []
+
+    def work(i):
+        results.append(store.stage(rec("same", ctid, digest=f"d{i % 2}")))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("created") == 1 and len(store.staged(ORG)) == 1
+
+
+def test_addresses_replace_and_read(store):
+    place = {"Address1": "1 Main St", "City": "Springfield", "AddressRegion": "IL", "PostalCode": "62701",
+             "Country": "US", "Latitude": 39.8}
+    assert store.addresses(ORG) == {}
+    assert store.set_addresses(ORG, {"main": place, "north": {"City": "Peoria"}}) == 2
+    assert store.addresses(ORG.upper()) == {"main": place, "north": {"City": "Peoria"}}
+    assert store.set_addresses(ORG, {"café": {"City": "Paris"}}) == 1        # replaces the set
+    assert store.addresses(ORG) == {"café": {"City": "Paris"}} and store.addresses(OTHER) == {}
+    with pytest.raises(InvalidRecord):
+        store.set_addresses(ORG, {"a": {}, " a ": {}})
+    assert store.addresses(ORG) == {"café": {"City": "Paris"}}               # nothing changed
+    assert store.set_addresses(ORG, {}) == 0 and store.addresses(ORG) == {}
+
+
+def test_manifests(store):
+    cost, cond = new_ctid(), new_ctid()
+    store.set_manifests(ORG, "cost", {"tuition": cost.upper()})
+    store.set_manifests(ORG, "condition", {"admission": cond})
+    assert store.manifests(ORG, "cost") == {"tuition": cost}
+    assert store.manifests(ORG, "condition") == {"admission": cond}
+    with pytest.raises(InvalidRecord):
+        store.manifests(ORG, "fee")
+
+
+def test_migration_from_schema_version_1(tmp_path):
+    """A database made before the bulk tables gets them on open, its data kept."""
+    s = open_store(tmp_path)
+    s.set_addresses(ORG, {"a": {"City": "x"}})
+    s.close()
+    with sqlite3.connect(tmp_path / FILENAME) as conn:
+        for table in ("staged", "org_addresses", "org_manifests"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    s = open_store(tmp_path)
+    try:
+        assert s.schema_version() == SCHEMA_VERSION == 2
+        assert s.addresses(ORG) == {} and s.stage(rec("after")) == "created"
+    finally:
+        s.close()
+
+
+def test_postgres_migration_from_schema_version_1(tmp_path):
+    import psycopg
+
+    dbs = open_databases("ctdl_migrate_")
+    try:
+        _migrate_postgres(dbs.new(), tmp_path)
+    finally:
+        dbs.drop_all()
+
+
+def _migrate_postgres(postgres_url, tmp_path):
+    import psycopg
+
+    open_store(tmp_path, postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE staged, org_addresses, org_manifests")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    s = open_store(tmp_path, postgres_url)
+    try:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert s.stage(rec("after-migration")) == "created"
+    finally:
+        s.close()
