@@ -108,3 +108,39 @@ def set_addresses(ctid: str):
             f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
     return json_response(assistant_body(True, [f"{count} addresses stored for {org}"], Organization=org,
                                         Addresses=registry().store.addresses(org), was_changed=True))
+
+
+@bp.get("/bulk/<kind>/template")
+def template(kind: str):
+    """A template spreadsheet whose columns come from the shapes (no key needed)."""
+    from flask import Response
+
+    from transformer.bulk.templates import build_template
+
+    def listed(name: str):
+        values = [v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()]
+        return values or None
+
+    fmt = "xlsx" if _flag(request.args.get("xlsx", "false"), "xlsx") else "csv"
+    data = build_template(kind, properties=listed("properties"), sample=_flag(request.args.get("sample", "false"), "sample"),
+                          instructions=_flag(request.args.get("instructions", "false"), "instructions"),
+                          credentials=listed("credentials"), fmt=fmt)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{kind.lower()}-template.{fmt}"'})
+
+
+@bp.post("/bulk/<kind>/upload")
+def upload_file(kind: str):
+    """Validate and stage a spreadsheet (multipart field "file", or the raw body); nothing is published."""
+    from .upload import upload
+
+    key = _key()
+    org = request.args.get("org") or request.form.get("org")
+    if not org:
+        raise WrongShape('say which organization the rows belong to: ?org=ce-...', pointer="?org")
+    upload_ = request.files.get("file")
+    data = upload_.read() if upload_ is not None else request.get_data()
+    result = upload(_workflow(), org, kind, data, key=key)
+    return json_response(result, 200 if not result["summary"]["rejected"] else 422)

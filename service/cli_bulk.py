@@ -89,9 +89,13 @@ def cmd_bulk(args) -> int:
     from service.bulk import Refused, summary
     from service.registry import Forbidden, Unauthenticated
 
+    if args.bulk_command == "template":
+        return cmd_template(args)
     workflow, org = _workflow(args, signing=args.bulk_command == "publish")
     try:
         actor = _actor(workflow, args)
+        if args.bulk_command == "upload":
+            return cmd_upload(args, workflow, org, actor)
         if args.bulk_command == "status":
             records = workflow.status(org, args.type, args.status, key=actor)
             lines = []
@@ -160,6 +164,47 @@ def cmd_org(args) -> int:
         workflow.store.close()
 
 
+def cmd_upload(args, workflow, org, actor) -> int:
+    """Validate and stage every row of a spreadsheet; exit 0 when no row is rejected, 1 when some are."""
+    from service.cli import read_input
+    from service.upload import upload
+
+    data = read_input(args.file)
+    print(f"reading {args.file} ...", file=sys.stderr, flush=True)
+    result = upload(workflow, org, args.type, data, key=actor)
+    total = len(result["rows"])
+    if args.format == "json":
+        json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for note in result["notes"]:
+            print(f"note: {note}")
+        for i, r in enumerate(result["rows"], 1):
+            print(f"[{i}/{total}] row {r['row']}: {r['status']:<9} {r['external_id'] or '-':<20} {r['ctid'] or '-'}"
+                  + ("  (deferred: no Target Credential yet)" if r.get("deferred") else ""))
+            for e in r["errors"]:
+                where = f'column "{e["column"]}"' if e.get("column") else "row"
+                value = f' (value "{e["value"]}")' if e.get("value") not in (None, "") else ""
+                print(f"    {where}{value}: {e['message']}")
+        print(", ".join(f"{n} {k}" for k, n in result["summary"].items()))
+    return EXIT_REFUSED if result["summary"]["rejected"] else EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from transformer.bulk.templates import build_template
+
+    props = [p.strip() for p in ",".join(args.properties or []).split(",") if p.strip()] or None
+    creds = [c.strip() for c in ",".join(args.credentials or []).split(",") if c.strip()] or None
+    data = build_template(args.type, properties=props, sample=args.sample, instructions=args.instructions,
+                          credentials=creds, fmt="xlsx" if args.xlsx else "csv")
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(data)
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
+    return EXIT_OK
+
+
 def add_parsers(sub, add_store_options) -> None:
     """The `bulk` and `org` commands, added to `ctdl`'s subcommands."""
     from service.bulk import TYPE_ORDER
@@ -185,6 +230,19 @@ def add_parsers(sub, add_store_options) -> None:
     ba.add_argument("ids", nargs="*", metavar="ID", help="CTIDs or external identifiers (all or none are approved)")
     ba.add_argument("--all", action="store_true", help="every pending record that can be approved")
     ba.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")
+    bt = bsub.add_parser("template", help="a spreadsheet template whose columns come from the shapes")
+    bt.add_argument("type", metavar="TYPE", help=f"{types}")
+    bt.add_argument("--properties", nargs="*", metavar="NAME", help="optional columns to include (column names or "
+                    "Registry Assistant keys, comma or space separated); required columns are always there")
+    bt.add_argument("--sample", action="store_true", help="add a sample row (delete it before uploading)")
+    bt.add_argument("--instructions", action="store_true", help="add a row describing each column")
+    bt.add_argument("--credentials", nargs="*", metavar="CTID", help="target credentials to pre-fill, one row each")
+    bt.add_argument("--xlsx", action="store_true", help="an Excel workbook with dropdowns and notes (default CSV)")
+    bt.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: standard output)")
+    bu = bsub.add_parser("upload", help="validate and stage a spreadsheet's rows (nothing is published)")
+    bu.add_argument("type", metavar="TYPE", help=f"{types}")
+    bu.add_argument("file", metavar="FILE", help="CSV (UTF-8, UTF-8 with BOM or Windows-1252) or XLSX; - for stdin")
+    common(bu)
     bp = bsub.add_parser("publish", help="publish every approved record to this registry")
     common(bp)
     bp.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")

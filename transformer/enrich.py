@@ -272,7 +272,7 @@ class Enricher:
                     hint = scheme.suggest(shown)
                     self.problems.append(Result(
                         VIOLATION, "unknown-term",
-                        f'"{shown}" is not in {scheme.label}' + (f'; did you mean "{hint}"?' if hint else ""),
+                        f'"{shown}" is not in {scheme.label}' + (f'; did you mean "{hint}"?' if hint else "."),
                         path=ptr, property=node.key_name.get(pred, ""), focus=str(node.id), value=shown,
                         fix=f'Use a term of {scheme.label}' + (f', e.g. "{hint}".' if hint else ".")))
                 values[i] = self.alignment(concept, scheme, target, ptr).id

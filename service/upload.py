@@ -1,0 +1,58 @@
+"""Spreadsheet upload: read the file, validate every row through the API's pipeline, stage the rows.
+
+Nothing is published here: valid rows are staged as pending (even when other rows fail), rows
+with violations are recorded as rejected with their per-cell errors.  Shared by
+`ctdl bulk upload` and `POST /bulk/{type}/upload`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from transformer.bulk.rows import read_rows, validate_rows
+from transformer.report import VIOLATION
+
+from .bulk import BulkWorkflow, Row
+
+
+def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None) -> dict:
+    """The result for scripts: ``{"rows": [{"row", "external_id", "status", "ctid", "errors"}],
+    "summary": {...}, "notes": [...]}`` (``row`` is the spreadsheet row; header = row 1)."""
+    org, _ = workflow.actor(org, key)
+    sheet = read_rows(data, kind)
+    store = workflow.store
+    credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
+    results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
+                            registry=workflow.registry.opts.registry)
+    rows = [Row(external_id=r.external_id, request=r.request, document=r.document,
+                report=[p.to_result() for p in r.problems], deferred=r.deferred) for r in results]
+    outcomes = workflow.stage_rows(org, sheet.type, rows, key)
+    out_rows = []
+    for res, outcome in zip(results, outcomes):
+        errors, seen = [], set()
+        for p in res.problems:
+            message = _with_fix(p.message, p.fix)
+            if p.severity == VIOLATION and (p.column, message) not in seen:
+                seen.add((p.column, message))
+                errors.append({"column": p.column, "value": p.value, "message": message, "code": p.code})
+        row_flagged = {e["column"] for e in errors}
+        for e in outcome.errors:  # staging's own refusals (ownership, CTID conflicts...)
+            column = e.get("property", "")
+            if e.get("code") == "bulk.duplicate-external-id" and column in row_flagged:
+                continue  # already said, with the spreadsheet's row numbers
+            if (column, e.get("message")) not in seen:
+                seen.add((column, e.get("message")))
+                errors.append({"column": column, "value": e.get("value"), "message": e.get("message", ""),
+                               "code": e.get("code", "")})
+        out_rows.append({"row": res.row, "external_id": res.external_id, "status": outcome.result,
+                         "ctid": outcome.ctid or res.ctid, "deferred": res.deferred, "errors": errors})
+    counts = Counter(r["status"] for r in out_rows)
+    notes = [f"read as {sheet.format.upper()}" + (f", {sheet.encoding}" if sheet.format == "csv" else "")]
+    notes += [f"row {n}: {what} row skipped" for n, what in sheet.skipped]
+    notes += [p.message for p in sheet.problems]
+    return {"rows": out_rows,
+            "summary": {s: counts.get(s, 0) for s in ("created", "updated", "unchanged", "rejected")},
+            "notes": notes}
+
+
+def _with_fix(message: str, fix: str) -> str:
+    return message if not fix or fix in message else f"{message} {fix}"
