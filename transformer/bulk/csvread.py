@@ -138,15 +138,7 @@ def read_table(data: bytes) -> Table:
         if not any(cells):
             continue
         if len(cells) > width:
-            extra = [c for c in cells[width:] if c]
-            if extra:
-                table.problems.append(Result(
-                    WARNING, "ragged-row",
-                    f"row {number} has {len(cells)} cells but the header has {width} columns; the values "
-                    f"after column {column_letter(width - 1)} were ignored: {' | '.join(extra)[:200]}",
-                    path=pointer_join("/rows", number, column_letter(width)), value=" | ".join(extra)[:200],
-                    fix="Remove the extra cells, or give them a column header."))
-            cells = cells[:width]
+            cells = drop_extra_cells(number, cells, width, table.problems)
         elif len(cells) < width:
             missing = header[len(cells):]
             table.problems.append(Result(
@@ -162,6 +154,20 @@ def read_table(data: bytes) -> Table:
         table.problems.append(Result(INFO, "encoding", "the file was read as UTF-16 (Unicode text)",
                                      path="/rows/1"))
     return table
+
+
+def drop_extra_cells(number: int, cells: list[str], width: int, problems: list[Result]) -> list[str]:
+    """The cells of a row cut to the header's width; values beyond it are reported, never silently lost.
+    Shared by the CSV and the XLSX readers."""
+    extra = [c for c in cells[width:] if c]
+    if extra:
+        problems.append(Result(
+            WARNING, "ragged-row",
+            f"row {number} has values after the last column with a header ({column_letter(width - 1)}); "
+            f"they were ignored: {' | '.join(extra)[:200]}",
+            path=pointer_join("/rows", number, column_letter(width)), value=" | ".join(extra)[:200],
+            fix="Remove the extra cells, or give them a column header."))
+    return cells[:width]
 
 
 def _encoding_result(text: str, offset: int | None, replaced: bool, records, line_ends, header) -> Result:

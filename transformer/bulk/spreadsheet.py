@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..lift import pointer_join
 from ..report import INFO, Result, WARNING
 from . import csvread
-from .csvread import EmptyFile, NotCSV, Table, column_letter
+from .csvread import EmptyFile, NotCSV, Table, column_letter, drop_extra_cells
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAGIC = b"PK\x03\x04"
@@ -237,15 +237,7 @@ def read_xlsx(data: bytes) -> Table:
         if not any(cells):
             continue
         if len(cells) > width:
-            extra = [c for c in cells[width:] if c]
-            if extra:
-                problems.append(Result(
-                    WARNING, "ragged-row",
-                    f"row {number} has values after the last column with a header "
-                    f"({column_letter(width - 1)}); they were ignored: {' | '.join(extra)[:200]}",
-                    path=pointer_join("/rows", number, column_letter(width)), value=" | ".join(extra)[:200],
-                    fix="Remove the extra cells, or give them a column header."))
-            cells = cells[:width]
+            cells = drop_extra_cells(number, cells, width, problems)
         cells = cells + [""] * (width - len(cells))
         table.rows.append((number, cells))
     if formulas:
