@@ -25,7 +25,6 @@ import zipfile
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..lift import pointer_join
 from ..report import INFO, Result, WARNING
 from . import csvread
 from .csvread import EmptyFile, NotCSV, Table, column_letter, drop_extra_cells
