@@ -48,7 +48,6 @@ def main() -> None:
 
     requests = [json.dumps(d).encode() for d in generate(args.docs)]
     outputs = [json.dumps(format_request(r).document).encode() for r in requests]
-    n_triples = []
     conforming = 0
     for r in requests[:500]:
         o = format_request(r)

@@ -1,8 +1,6 @@
 """The Registry Assistant API: POST /{type}/format, POST /{type}/publish, DELETE /{type}/delete."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, request
 
 from transformer.errors import WrongShape

@@ -78,12 +78,9 @@ def cmd_serve(args) -> int:
 
 
 def cmd_keys(args) -> int:
-    from pathlib import Path
-
     from service.apikeys import hash_key, new_key
     from service.registry import now
     from service.store.base import KeyRecord
-    from transformer.enrich import CTID_RE
 
     store = _store(args)
     try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .context import ctdl_context
 from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
-from .lift import REF, TERM
+from .lift import REF
 from .report import Result, VIOLATION, WARNING
 from .vocab import CETERMS, schema_index, vocabularies
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from .context import CTDL_CONTEXT_URL, CTDLASN_CONTEXT_URL, ActiveContext, ctdl_context
 from .enrich import CTID, Options
 from .graph import BNode, Graph, IRI, Literal, Node, XSD
-from .vocab import CETERMS, schema_index
+from .vocab import schema_index
 
 FIRST_KEYS = ["ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:subjectWebpage"]
 _NUMBERS = {XSD + "decimal", XSD + "double", XSD + "float"}

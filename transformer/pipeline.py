@@ -8,7 +8,7 @@ from typing import Any
 
 from . import parse
 from .context import ctdl_context, document_context, input_context
-from .enrich import CTID, CTID_RE, Options, enrich
+from .enrich import CTID, Options, enrich
 from .errors import UnknownType, WrongShape
 from .frame import frame
 from .graph import RDF_TYPE, Graph, IRI, Literal

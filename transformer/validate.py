@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from .graph import BNode, Graph, IRI, Literal, Node
+from .graph import Graph, IRI, Literal, Node
 from .report import INFO, Result, VIOLATION, WARNING
 
 SH = "http://www.w3.org/ns/shacl#"
