@@ -144,3 +144,20 @@ def upload_file(kind: str):
     data = upload_.read() if upload_ is not None else request.get_data()
     result = upload(_workflow(), org, kind, data, key=key)
     return json_response(result, 200 if not result["summary"]["rejected"] else 422)
+
+
+@bp.get("/bulk/<kind>/export")
+def export_records(kind: str):
+    """The organization's uploaded records as a spreadsheet in the upload format (edit, re-upload)."""
+    from flask import Response
+
+    from .upload import export
+
+    key = _key()
+    org = request.args.get("org") or key.org
+    fmt = "xlsx" if _flag(request.args.get("xlsx", "false"), "xlsx") else "csv"
+    data = export(_workflow(), org, kind, fmt, key=key)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{kind.lower()}-records.{fmt}"'})

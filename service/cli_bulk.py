@@ -96,6 +96,16 @@ def cmd_bulk(args) -> int:
         actor = _actor(workflow, args)
         if args.bulk_command == "upload":
             return cmd_upload(args, workflow, org, actor)
+        if args.bulk_command == "export":
+            from service.upload import export
+
+            data = export(workflow, org, args.type, "xlsx" if args.xlsx else "csv", key=actor)
+            if args.output in (None, "-"):
+                sys.stdout.buffer.write(data)
+            else:
+                Path(args.output).write_bytes(data)
+                print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
+            return EXIT_OK
         if args.bulk_command == "status":
             records = workflow.status(org, args.type, args.status, key=actor)
             lines = []
@@ -243,6 +253,11 @@ def add_parsers(sub, add_store_options) -> None:
     bu.add_argument("type", metavar="TYPE", help=f"{types}")
     bu.add_argument("file", metavar="FILE", help="CSV (UTF-8, UTF-8 with BOM or Windows-1252) or XLSX; - for stdin")
     common(bu)
+    be = bsub.add_parser("export", help="the organization's uploaded records as a spreadsheet to edit and re-upload")
+    be.add_argument("type", metavar="TYPE", help=f"{types}")
+    common(be, fmt=False)
+    be.add_argument("--xlsx", action="store_true", help="an Excel workbook (default CSV)")
+    be.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: standard output)")
     bp = bsub.add_parser("publish", help="publish every approved record to this registry")
     common(bp)
     bp.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")

@@ -13,6 +13,10 @@ from transformer.report import VIOLATION
 
 from .bulk import BulkWorkflow, Row
 
+# The uploaded row, kept with the staged request (a request-level key the pipeline ignores), so that
+# export gives back exactly what was uploaded: update = export, edit, re-upload.
+ROW_KEY = "BulkRow"
+
 
 def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None) -> dict:
     """The result for scripts: ``{"rows": [{"row", "external_id", "status", "ctid", "errors"}],
@@ -23,8 +27,10 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None) -
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry)
-    rows = [Row(external_id=r.external_id, request=r.request, document=r.document,
-                report=[p.to_result() for p in r.problems], deferred=r.deferred) for r in results]
+    cells = {row.number: {row.headers.get(k, k): v for k, v in row.cells.items()} for row in sheet.rows}
+    rows = [Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells.get(r.row, {})},
+                document=r.document, report=[p.to_result() for p in r.problems], deferred=r.deferred)
+            for r in results]
     outcomes = workflow.stage_rows(org, sheet.type, rows, key)
     out_rows = []
     for res, outcome in zip(results, outcomes):
@@ -56,3 +62,27 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None) -
 
 def _with_fix(message: str, fix: str) -> str:
     return message if not fix or fix in message else f"{message} {fix}"
+
+
+def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=None) -> bytes:
+    """The organization's uploaded records of a type as a spreadsheet in the upload format: the
+    template's columns (those the records use, required ones always), one row per record."""
+    from transformer.bulk import spreadsheet
+    from transformer.bulk.templates import column_model, instruction_text, normalize_type
+
+    org, _ = workflow.actor(org, key)
+    kind = normalize_type(kind)
+    records = [r for r in workflow.store.staged(org, kind) if isinstance(r.request, dict)]
+    rows = [r.request.get(ROW_KEY) or {} for r in records]
+    model = column_model(kind)
+    used = {h for row in rows for h, v in row.items() if v}
+    columns = [c for c in model.columns if c.required or c.header in used]
+    headers = [c.header for c in columns]
+    headers += sorted(used - set(headers))   # columns of the upload the model no longer has: kept
+    table = [[row.get(h, "") for h in headers] for row in rows]
+    if fmt == "xlsx":
+        specs = [spreadsheet.SheetColumn(c.header, note=instruction_text(c), choices=tuple(c.labels),
+                                         multiple=c.multiple, required=c.required) for c in columns]
+        specs += [spreadsheet.SheetColumn(h) for h in headers[len(columns):]]
+        return spreadsheet.write_xlsx(f"{kind} records", specs, table)
+    return spreadsheet.write_csv([headers, *table])

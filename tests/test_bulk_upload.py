@@ -86,3 +86,31 @@ def test_template_from_the_shapes(tmp_path):
     r = subprocess.run(CTDL + ["bulk", "template", "course", "--xlsx", "-o", str(xlsx)], capture_output=True, cwd=ROOT,
                        timeout=120)
     assert r.returncode == 0 and xlsx.read_bytes()[:2] == b"PK"
+
+
+def test_export_edit_reupload_updates_the_same_records(tmp_path):
+    data = tmp_path / "data"
+    addresses = tmp_path / "addresses.json"
+    addresses.write_text(json.dumps({"main": {"Name": "Main campus", "Address1": "1 College Ave", "City": "Riverside",
+                                              "AddressRegion": "CA", "PostalCode": "92501", "Country": "US"}}))
+    assert ctdl("org", "addresses", "--org", ORG, "--set", addresses, data=data).returncode == 0
+    sheet = write_sheet(tmp_path / "courses.csv", [ROWS[0], ROWS[2]])
+    first = json.loads(ctdl("bulk", "upload", "course", sheet, "--org", ORG, "--format", "json", data=data).stdout)
+    assert first["summary"]["created"] == 2
+
+    exported = tmp_path / "export.csv"
+    r = ctdl("bulk", "export", "course", "--org", ORG, "-o", exported, data=data)
+    assert r.returncode == 0, r.stderr.decode()
+    text = exported.read_text(encoding="utf-8-sig")
+    assert "External Identifier" in text.splitlines()[0] and "Pipe Welding" in text
+
+    # re-uploading the export as it is changes nothing
+    same = json.loads(ctdl("bulk", "upload", "course", exported, "--org", ORG, "--format", "json", data=data).stdout)
+    assert same["summary"] == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 0}
+
+    # edit one cell, re-upload: that record is updated, under the same CTID
+    exported.write_text(text.replace("Pipe Welding", "Pipe Welding I"), encoding="utf-8-sig")
+    upd = json.loads(ctdl("bulk", "upload", "course", exported, "--org", ORG, "--format", "json", data=data).stdout)
+    assert upd["summary"] == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0}
+    ctids = {row["external_id"]: row["ctid"] for row in first["rows"]}
+    assert {row["external_id"]: row["ctid"] for row in upd["rows"]} == ctids

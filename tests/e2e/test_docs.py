@@ -88,6 +88,7 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("GET", "/bulk/status", None, False, 401),
         ("GET", "/bulk/course/template?properties=Nonsense", None, False, 400),
         ("POST", "/bulk/course/upload", b"", False, 401),
+        ("GET", "/bulk/course/export", None, False, 401),
         ("POST", "/bulk/approve", b'{"all": true}', True, 409),       # the organization is not published
         ("POST", "/bulk/publish", b"{oops", True, 400),
         ("GET", f"/org/{unknown}/addresses", None, True, 403),
@@ -104,7 +105,8 @@ def test_every_route_errors_with_the_assistant_shape(server, app_routes):
     probed = {(_template(re.sub(r"ce-[0-9a-f-]{36}|[0-9a-f-]{36}", "{x}", p.split("?")[0])), m)
               for m, p, *_ in probes}
     probed |= {("/{}/format", "POST"), ("/{}/publish", "POST"), ("/{}/delete", "DELETE"),
-               ("/bulk/{}/template", "GET"), ("/bulk/{}/upload", "POST")}  # probed as /bulk/course/...
+               ("/bulk/{}/template", "GET"), ("/bulk/{}/upload", "POST"),
+               ("/bulk/{}/export", "GET")}  # probed as /bulk/course/...
     cannot_fail = {("/openapi.json", "GET"), ("/", "GET")}   # their errors: 405 for other methods, probed
     assert app_routes - probed - cannot_fail == set(), "add a failing request for these routes"
     for method, path, body, with_key, status in probes:
