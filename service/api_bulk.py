@@ -33,6 +33,17 @@ def _body() -> dict:
     return require_object(parse_json(request.get_data()), "the request")
 
 
+def _query_flag(name: str) -> bool:
+    """A true/false query parameter (?xlsx=true, ?sample=1); anything else is a 400."""
+    raw = request.args.get(name)
+    if raw is None:
+        return False
+    value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(raw.strip().lower())
+    if value is None:
+        raise WrongShape(f'"{name}" must be true or false, not "{raw}"', pointer=f"?{name}")
+    return value
+
+
 def _flag(value, name: str) -> bool:
     if value is None:
         return False
@@ -121,10 +132,9 @@ def template(kind: str):
         values = [v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()]
         return values or None
 
-    fmt = "xlsx" if _flag(request.args.get("xlsx", "false"), "xlsx") else "csv"
-    data = build_template(kind, properties=listed("properties"), sample=_flag(request.args.get("sample", "false"), "sample"),
-                          instructions=_flag(request.args.get("instructions", "false"), "instructions"),
-                          credentials=listed("credentials"), fmt=fmt)
+    fmt = "xlsx" if _query_flag("xlsx") else "csv"
+    data = build_template(kind, properties=listed("properties"), sample=_query_flag("sample"),
+                          instructions=_query_flag("instructions"), credentials=listed("credentials"), fmt=fmt)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")
     return Response(data, mimetype=mimetype,
@@ -140,10 +150,24 @@ def upload_file(kind: str):
     org = request.args.get("org") or request.form.get("org")
     if not org:
         raise WrongShape('say which organization the rows belong to: ?org=ce-...', pointer="?org")
-    upload_ = request.files.get("file")
-    data = upload_.read() if upload_ is not None else request.get_data()
+    if request.mimetype == "multipart/form-data":
+        upload_ = request.files.get("file")
+        if upload_ is None:
+            raise WrongShape('send the spreadsheet in the multipart field "file"', pointer="file")
+        data = upload_.read()
+    else:  # the raw file as the body (Content-Type text/csv or the XLSX type)
+        data = request.get_data()
     result = upload(_workflow(), org, kind, data, key=key)
-    return json_response(result, 200 if not result["summary"]["rejected"] else 422)
+    # the Registry Assistant body like every other answer, with the CLI's report in Rows / Summary / Notes
+    errors = [{"path": f"/rows/{row['row']}" + (f"/{e['column']}" if e.get("column") else ""),
+               "property": e.get("column", ""), "code": e.get("code", ""), "message": e["message"],
+               **({"value": e["value"]} if e.get("value") not in (None, "") else {})}
+              for row in result["rows"] for e in row["errors"]]
+    summary_line = ", ".join(f"{n} {k}" for k, n in result["summary"].items())
+    ok = not result["summary"]["rejected"]
+    body = assistant_body(ok, [summary_line], result["notes"], errors, Rows=result["rows"],
+                          Summary=result["summary"], Notes=result["notes"])
+    return json_response(body, 200 if ok else 422)
 
 
 @bp.get("/bulk/<kind>/export")
@@ -155,7 +179,7 @@ def export_records(kind: str):
 
     key = _key()
     org = request.args.get("org") or key.org
-    fmt = "xlsx" if _flag(request.args.get("xlsx", "false"), "xlsx") else "csv"
+    fmt = "xlsx" if _query_flag("xlsx") else "csv"
     data = export(_workflow(), org, kind, fmt, key=key)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")
