@@ -174,6 +174,27 @@ def cmd_org(args) -> int:
         workflow.store.close()
 
 
+class ProgressBar:
+    """``[#########.........]  4,500/10,000 rows`` on stderr, redrawn in place on a terminal; in a log
+    (not a terminal) one line every 10%."""
+
+    def __init__(self, stream, width: int = 30):
+        self.stream, self.width, self.last = stream, width, -1
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if not self.tty and tenth == self.last and done != total:
+            return
+        self.last = tenth
+        filled = self.width * done // max(total, 1)
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{total:,} rows validated"
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        if self.tty and done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
 def cmd_upload(args, workflow, org, actor) -> int:
     """Validate and stage every row of a spreadsheet; exit 0 when no row is rejected, 1 when some are."""
     from service.cli import read_input
@@ -181,7 +202,7 @@ def cmd_upload(args, workflow, org, actor) -> int:
 
     data = read_input(args.file)
     print(f"reading {args.file} ...", file=sys.stderr, flush=True)
-    result = upload(workflow, org, args.type, data, key=actor)
+    result = upload(workflow, org, args.type, data, key=actor, progress=ProgressBar(sys.stderr))
     total = len(result["rows"])
     if args.format == "json":
         json.dump(result, sys.stdout, indent=2, ensure_ascii=False)

@@ -18,7 +18,7 @@ from .bulk import BulkWorkflow, Row
 ROW_KEY = "BulkRow"
 
 
-def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None) -> dict:
+def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, progress=None) -> dict:
     """The result for scripts: ``{"rows": [{"row", "external_id", "status", "ctid", "errors"}],
     "summary": {...}, "notes": [...]}`` (``row`` is the spreadsheet row; header = row 1)."""
     org, _ = workflow.actor(org, key)
@@ -26,7 +26,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None) -
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
-                            registry=workflow.registry.opts.registry)
+                            registry=workflow.registry.opts.registry, progress=progress)
     cells = {row.number: {row.headers.get(k, k): v for k, v in row.cells.items()} for row in sheet.rows}
     rows = [Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells.get(r.row, {})},
                 document=r.document, report=[p.to_result() for p in r.problems], deferred=r.deferred)

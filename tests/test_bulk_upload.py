@@ -114,3 +114,10 @@ def test_export_edit_reupload_updates_the_same_records(tmp_path):
     assert upd["summary"] == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0}
     ctids = {row["external_id"]: row["ctid"] for row in first["rows"]}
     assert {row["external_id"]: row["ctid"] for row in upd["rows"]} == ctids
+
+
+def test_upload_shows_progress_on_stderr(tmp_path):
+    sheet = write_sheet(tmp_path / "courses.csv", [ROWS[0].replace(",main", ","), ROWS[2].replace(",all", ",")])
+    r = ctdl("bulk", "upload", "course", sheet, "--org", ORG, data=tmp_path / "data")
+    err = r.stderr.decode()
+    assert "2/2 rows validated" in err and "[" + "#" * 30 + "]" in err

@@ -759,10 +759,15 @@ def duplicate_identifiers(rows: list[Row]) -> list[CellProblem]:
 
 def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
                   credentials: dict | None = None, engine: str | None = None,
-                  registry: str = DEFAULT_REGISTRY) -> list[RowResult]:
-    """Every row of a sheet, validated; duplicate External Identifiers are errors on each row."""
-    results = [validate_row(r, sheet.model, org_ctid, addresses, default_language, credentials, engine, registry)
-               for r in sheet.rows]
+                  registry: str = DEFAULT_REGISTRY, progress=None) -> list[RowResult]:
+    """Every row of a sheet, validated; duplicate External Identifiers are errors on each row.
+    ``progress(done, total)`` is called after each row (for a progress bar)."""
+    results = []
+    for i, r in enumerate(sheet.rows, 1):
+        results.append(validate_row(r, sheet.model, org_ctid, addresses, default_language, credentials, engine,
+                                    registry))
+        if progress is not None:
+            progress(i, len(sheet.rows))
     by_row = {res.row: res for res in results}
     for p in duplicate_identifiers(sheet.rows):
         by_row[p.row].problems.insert(0, p)
