@@ -33,6 +33,15 @@ def _body() -> dict:
     return require_object(parse_json(request.get_data()), "the request")
 
 
+def _spreadsheet(data: bytes, fmt: str, name: str):
+    """A CSV or XLSX download."""
+    from flask import Response
+
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
 def _query_flag(name: str) -> bool:
     """A true/false query parameter (?xlsx=true, ?sample=1); anything else is a 400."""
     raw = request.args.get(name)
@@ -124,8 +133,6 @@ def set_addresses(ctid: str):
 @bp.get("/bulk/<kind>/template")
 def template(kind: str):
     """A template spreadsheet whose columns come from the shapes (no key needed)."""
-    from flask import Response
-
     from transformer.bulk.templates import build_template
 
     def listed(name: str):
@@ -135,10 +142,7 @@ def template(kind: str):
     fmt = "xlsx" if _query_flag("xlsx") else "csv"
     data = build_template(kind, properties=listed("properties"), sample=_query_flag("sample"),
                           instructions=_query_flag("instructions"), credentials=listed("credentials"), fmt=fmt)
-    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-                else "text/csv; charset=utf-8")
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{kind.lower()}-template.{fmt}"'})
+    return _spreadsheet(data, fmt, f"{kind.lower()}-template")
 
 
 @bp.post("/bulk/<kind>/upload")
@@ -173,15 +177,10 @@ def upload_file(kind: str):
 @bp.get("/bulk/<kind>/export")
 def export_records(kind: str):
     """The organization's uploaded records as a spreadsheet in the upload format (edit, re-upload)."""
-    from flask import Response
-
     from .upload import export
 
     key = _key()
     org = request.args.get("org") or key.org
     fmt = "xlsx" if _query_flag("xlsx") else "csv"
     data = export(_workflow(), org, kind, fmt, key=key)
-    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-                else "text/csv; charset=utf-8")
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{kind.lower()}-records.{fmt}"'})
+    return _spreadsheet(data, fmt, f"{kind.lower()}-records")

@@ -99,12 +99,7 @@ def cmd_bulk(args) -> int:
         if args.bulk_command == "export":
             from service.upload import export
 
-            data = export(workflow, org, args.type, "xlsx" if args.xlsx else "csv", key=actor)
-            if args.output in (None, "-"):
-                sys.stdout.buffer.write(data)
-            else:
-                Path(args.output).write_bytes(data)
-                print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
+            _write_output(export(workflow, org, args.type, "xlsx" if args.xlsx else "csv", key=actor), args.output)
             return EXIT_OK
         if args.bulk_command == "status":
             records = workflow.status(org, args.type, args.status, key=actor)
@@ -226,14 +221,18 @@ def cmd_template(args) -> int:
 
     props = [p.strip() for p in ",".join(args.properties or []).split(",") if p.strip()] or None
     creds = [c.strip() for c in ",".join(args.credentials or []).split(",") if c.strip()] or None
-    data = build_template(args.type, properties=props, sample=args.sample, instructions=args.instructions,
-                          credentials=creds, fmt="xlsx" if args.xlsx else "csv")
-    if args.output in (None, "-"):
+    _write_output(build_template(args.type, properties=props, sample=args.sample, instructions=args.instructions,
+                                 credentials=creds, fmt="xlsx" if args.xlsx else "csv"), args.output)
+    return EXIT_OK
+
+
+def _write_output(data: bytes, output: str | None) -> None:
+    """A spreadsheet to -o FILE, or to standard output."""
+    if output in (None, "-"):
         sys.stdout.buffer.write(data)
     else:
-        Path(args.output).write_bytes(data)
-        print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
-    return EXIT_OK
+        Path(output).write_bytes(data)
+        print(f"wrote {output} ({len(data)} bytes)", file=sys.stderr)
 
 
 def add_parsers(sub, add_store_options) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from flask import Response
 
-from transformer.report import Report, Result, VIOLATION
+from transformer.report import Report, Result, VIOLATION, with_fix
 
 JSON_MIMETYPE = "application/json"
 
@@ -57,7 +57,7 @@ def result_error(r: Result) -> dict:
 
 
 def _with_fix(r: Result) -> str:
-    return r.message if not r.fix or r.fix in r.message else f"{r.message} {r.fix}"
+    return with_fix(r.message, r.fix)
 
 
 def report_parts(report: Report) -> tuple[list[str], list[str], list[dict]]:

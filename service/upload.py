@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from transformer.bulk.rows import read_rows, validate_rows
-from transformer.report import VIOLATION
+from transformer.report import VIOLATION, with_fix
 
 from .bulk import BulkWorkflow, Row
 
@@ -36,7 +36,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     for res, outcome in zip(results, outcomes):
         errors, seen = [], set()
         for p in res.problems:
-            message = _with_fix(p.message, p.fix)
+            message = with_fix(p.message, p.fix)
             if p.severity == VIOLATION and (p.column, message) not in seen:
                 seen.add((p.column, message))
                 errors.append({"column": p.column, "value": p.value, "message": message, "code": p.code})
@@ -58,10 +58,6 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     return {"rows": out_rows,
             "summary": {s: counts.get(s, 0) for s in ("created", "updated", "unchanged", "rejected")},
             "notes": notes}
-
-
-def _with_fix(message: str, fix: str) -> str:
-    return message if not fix or fix in message else f"{message} {fix}"
 
 
 def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=None) -> bytes:

@@ -16,6 +16,11 @@ INFO = "Info"
 _SEVERITY_ORDER = {VIOLATION: 0, WARNING: 1, INFO: 2}
 
 
+def with_fix(message: str, fix: str) -> str:
+    """A message followed by its fix, unless the message already says it."""
+    return message if not fix or fix in message else f"{message} {fix}"
+
+
 @dataclass
 class Result:
     severity: str
@@ -39,8 +44,7 @@ class Result:
     def text(self) -> str:
         where = self.path or "/"
         prop = f" {self.property}:" if self.property and self.property not in self.message else ""
-        fix = f" {self.fix}" if self.fix and self.fix not in self.message else ""
-        return f"{self.severity.lower()} [{self.code}] at {where}:{prop} {self.message}{fix}"
+        return f"{self.severity.lower()} [{self.code}] at {where}:{prop} {with_fix(self.message, self.fix)}"
 
 
 @dataclass

@@ -47,25 +47,25 @@ class CShape:
         return RawResult(focus, self.path_repr if path is _SELF else path, value, self.severity,
                          self.id, component, self.message, ctx.root or self.id)
 
+    def _checks(self, ctx, focus):
+        """(value nodes, constraints to run): a property shape with no values runs only the
+        constraints that can fail on nothing (minCount...)."""
+        if self.is_property:
+            values = self.values(ctx, focus)
+            return values, (self.constraints if values else self.on_empty)
+        return (focus,), self.constraints
+
     def report(self, ctx, focus, out) -> None:
         if self.deactivated:
             return
-        if self.is_property:
-            values = self.values(ctx, focus)
-            constraints = self.constraints if values else self.on_empty
-        else:
-            values, constraints = (focus,), self.constraints
+        values, constraints = self._checks(ctx, focus)
         for c in constraints:
             c.report(ctx, focus, values, out, self)
 
     def conforms(self, ctx, focus) -> bool:
         if self.deactivated:
             return True
-        if self.is_property:
-            values = self.values(ctx, focus)
-            constraints = self.constraints if values else self.on_empty
-        else:
-            values, constraints = (focus,), self.constraints
+        values, constraints = self._checks(ctx, focus)
         for c in constraints:
             if not c.ok(ctx, focus, values):
                 return False
