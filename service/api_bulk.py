@@ -140,6 +140,14 @@ def template(kind: str):
         return values or None
 
     fmt = "xlsx" if _query_flag("xlsx") else "csv"
+    from .frameworks import is_framework
+
+    if is_framework(kind):
+        from transformer.bulk.framework_template import framework_template
+
+        data = framework_template(request.args.get("layout") or "template", sample=_query_flag("sample"),
+                                  instructions=_query_flag("instructions"), fmt=fmt)
+        return _spreadsheet(data, fmt, "competencyframework-template")
     data = build_template(kind, properties=listed("properties"), sample=_query_flag("sample"),
                           instructions=_query_flag("instructions"), credentials=listed("credentials"), fmt=fmt)
     return _spreadsheet(data, fmt, f"{kind.lower()}-template")
@@ -161,7 +169,7 @@ def upload_file(kind: str):
         data = upload_.read()
     else:  # the raw file as the body (Content-Type text/csv or the XLSX type)
         data = request.get_data()
-    result = upload(_workflow(), org, kind, data, key=key)
+    result = upload(_workflow(), org, kind, data, key=key, language=request.args.get("language") or "en-US")
     # the Registry Assistant body like every other answer, with the CLI's report in Rows / Summary / Notes
     errors = [{"path": f"/rows/{row['row']}" + (f"/{e['column']}" if e.get("column") else ""),
                "property": e.get("column", ""), "code": e.get("code", ""), "message": e["message"],
@@ -169,8 +177,9 @@ def upload_file(kind: str):
               for row in result["rows"] for e in row["errors"]]
     summary_line = ", ".join(f"{n} {k}" for k, n in result["summary"].items())
     ok = not result["summary"]["rejected"]
+    extra = {"Framework": result["framework"]} if "framework" in result else {}
     body = assistant_body(ok, [summary_line], result["notes"], errors, Rows=result["rows"],
-                          Summary=result["summary"], Notes=result["notes"])
+                          Summary=result["summary"], Notes=result["notes"], **extra)
     return json_response(body, 200 if ok else 422)
 
 
@@ -182,5 +191,5 @@ def export_records(kind: str):
     key = _key()
     org = request.args.get("org") or key.org
     fmt = "xlsx" if _query_flag("xlsx") else "csv"
-    data = export(_workflow(), org, kind, fmt, key=key)
+    data = export(_workflow(), org, kind, fmt, key=key, ctid=request.args.get("ctid"))
     return _spreadsheet(data, fmt, f"{kind.lower()}-records")

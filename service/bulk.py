@@ -34,13 +34,19 @@ from transformer.errors import CtdlError, UnknownType, WrongShape
 from transformer.pipeline import endpoint_names
 from transformer.report import INFO, VIOLATION, WARNING, Report, Result
 
-from .registry import Registry, _is_kind, now
+from .registry import DOCUMENT_KINDS, Registry, _is_kind, now
 from .signing import digest
 from .store.base import AlreadyExists, Ambiguous, KeyRecord, StagedRecord, Store
 
 # publishing order: what others refer to first
-TYPE_ORDER = ("organization", "credential", "assessment", "learningopportunity", "learningprogram", "course")
+TYPE_ORDER = ("organization", "competencyframework", "credential", "assessment", "learningopportunity",
+              "learningprogram", "course")
 MAX_EXTERNAL_ID = 50   # "Limit 50 characters" (the Publisher's External Identifier column)
+# What was uploaded (a row's cells; a framework's whole sheet), kept in the staged request under a
+# request-level key the pipeline ignores, so that export gives it back: update = export, edit,
+# re-upload.  It is not part of the record's content: uploading the same record written otherwise
+# (an exported file with its CTIDs filled in) changes nothing.
+ROW_KEY = "BulkRow"
 
 
 class Refused(CtdlError):
@@ -90,11 +96,16 @@ def summary(record: StagedRecord) -> dict:
             "updated_at": record.updated_at, "envelope_id": record.published_envelope_id}
 
 
+def record_names() -> dict[str, str]:
+    """The kinds of record that can be uploaded -> the name of the record (its request wrapper)."""
+    return {**endpoint_names(), **{k: name for k, (name, _) in DOCUMENT_KINDS.items()}}
+
+
 def resource_kind(value: Any) -> str:
     """"LearningOpportunity", "learning opportunity" -> "learningopportunity" (an endpoint name)."""
     kind = str(value or "").strip().lower().replace(" ", "").replace("_", "").replace("-", "")
-    if kind not in endpoint_names():
-        raise UnknownType(f'unknown type "{value}"; use one of: {", ".join(sorted(endpoint_names()))}')
+    if kind not in record_names():
+        raise UnknownType(f'unknown type "{value}"; use one of: {", ".join(sorted(record_names()))}')
     return kind
 
 
@@ -207,7 +218,7 @@ class BulkWorkflow:
             errors.append(error("bulk.external-id-too-long", f"the External Identifier has {len(ext)} "
                                 f"characters; the limit is {MAX_EXTERNAL_ID}", prop="External Identifier"))
         request = dict(row.request) if isinstance(row.request, dict) else {}
-        wrapper = endpoint_names()[kind]
+        wrapper = record_names()[kind]
         main = request.get(wrapper)
         if not isinstance(main, dict):
             errors.append(error("input.wrong-shape", f'the request has no "{wrapper}" object', path=f"/{wrapper}"))
@@ -329,9 +340,12 @@ class BulkWorkflow:
         if _refusal(r):   # cannot be approved; put back to review
             self.store.record_outcome(r.org, r.resource_type, r.external_id, r.content_digest, "pending")
             return _decision(r, "skipped", *_refusal(r))
-        body = json.dumps(r.request, ensure_ascii=False).encode("utf-8")
         try:
-            result = self.registry.publish(body, r.resource_type, actor)
+            if r.resource_type in DOCUMENT_KINDS:   # built at upload (a framework's @graph): stored as it is
+                result = self.registry.publish_document(r.document or {}, actor, r.org)
+            else:
+                body = json.dumps(r.request, ensure_ascii=False).encode("utf-8")
+                result = self.registry.publish(body, r.resource_type, actor)
         except CtdlError as e:
             if e.http_status >= 500:
                 raise
@@ -353,8 +367,11 @@ class BulkWorkflow:
 
 
 def _digested(record: StagedRecord) -> StagedRecord:
-    record.content_digest = digest({"type": record.resource_type, "request": record.request,
-                                    "deferred": record.deferred, "errors": record.errors})
+    content = {"type": record.resource_type, "deferred": record.deferred, "errors": record.errors,
+               "request": {k: v for k, v in record.request.items() if k != ROW_KEY}}
+    if record.resource_type in DOCUMENT_KINDS:   # published as built: the document is the content
+        content["document"] = record.document
+    record.content_digest = digest(content)
     return record
 
 

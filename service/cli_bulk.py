@@ -99,7 +99,8 @@ def cmd_bulk(args) -> int:
         if args.bulk_command == "export":
             from service.upload import export
 
-            _write_output(export(workflow, org, args.type, "xlsx" if args.xlsx else "csv", key=actor), args.output)
+            _write_output(export(workflow, org, args.type, "xlsx" if args.xlsx else "csv", key=actor,
+                                 ctid=args.ctid), args.output)
             return EXIT_OK
         if args.bulk_command == "status":
             records = workflow.status(org, args.type, args.status, key=actor)
@@ -197,7 +198,8 @@ def cmd_upload(args, workflow, org, actor) -> int:
 
     data = read_input(args.file)
     print(f"reading {args.file} ...", file=sys.stderr, flush=True)
-    result = upload(workflow, org, args.type, data, key=actor, progress=ProgressBar(sys.stderr))
+    result = upload(workflow, org, args.type, data, key=actor, progress=ProgressBar(sys.stderr),
+                    language=args.language)
     total = len(result["rows"])
     if args.format == "json":
         json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
@@ -205,6 +207,10 @@ def cmd_upload(args, workflow, org, actor) -> int:
     else:
         for note in result["notes"]:
             print(f"note: {note}")
+        framework = result.get("framework")
+        if framework:
+            print(f"framework {framework['ctid'] or '-'}: {framework['result']}, {framework['competencies']} "
+                  f"competencies" + (f", status {framework['status']}" if framework["status"] else ""))
         for i, r in enumerate(result["rows"], 1):
             print(f"[{i}/{total}] row {r['row']}: {r['status']:<9} {r['external_id'] or '-':<20} {r['ctid'] or '-'}"
                   + ("  (deferred: no Target Credential yet)" if r.get("deferred") else ""))
@@ -217,7 +223,14 @@ def cmd_upload(args, workflow, org, actor) -> int:
 
 
 def cmd_template(args) -> int:
+    from service.frameworks import is_framework
+    from transformer.bulk.framework_template import framework_template
     from transformer.bulk.templates import build_template
+
+    if is_framework(args.type):
+        _write_output(framework_template(args.layout, sample=args.sample, instructions=args.instructions,
+                                         fmt="xlsx" if args.xlsx else "csv"), args.output)
+        return EXIT_OK
 
     props = [p.strip() for p in ",".join(args.properties or []).split(",") if p.strip()] or None
     creds = [c.strip() for c in ",".join(args.credentials or []).split(",") if c.strip()] or None
@@ -247,7 +260,7 @@ def add_parsers(sub, add_store_options) -> None:
             p.add_argument("--format", choices=["text", "json"], default="text")
         add_store_options(p)
 
-    types = ", ".join(TYPE_ORDER)
+    types = ", ".join(t for t in TYPE_ORDER if t != "organization")   # what can be uploaded
     b = sub.add_parser("bulk", help="review, approve and publish uploaded records")
     bsub = b.add_subparsers(dest="bulk_command", metavar="ACTION", required=True)
     bs = bsub.add_parser("status", help="list the organization's uploaded records and their status")
@@ -268,15 +281,21 @@ def add_parsers(sub, add_store_options) -> None:
     bt.add_argument("--instructions", action="store_true", help="add a row describing each column")
     bt.add_argument("--credentials", nargs="*", metavar="CTID", help="target credentials to pre-fill, one row each")
     bt.add_argument("--xlsx", action="store_true", help="an Excel workbook with dropdowns and notes (default CSV)")
+    bt.add_argument("--layout", choices=["template", "cass"], default="template",
+                    help="competency frameworks: the simple template or the CaSS CTDL-ASN CSV header")
     bt.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: standard output)")
     bu = bsub.add_parser("upload", help="validate and stage a spreadsheet's rows (nothing is published)")
     bu.add_argument("type", metavar="TYPE", help=f"{types}")
-    bu.add_argument("file", metavar="FILE", help="CSV (UTF-8, UTF-8 with BOM or Windows-1252) or XLSX; - for stdin")
+    bu.add_argument("file", metavar="FILE", help="CSV (UTF-8, UTF-8 with BOM or Windows-1252) or XLSX; - for stdin. "
+                    "A competency framework: the CaSS CTDL-ASN CSV or the template, one framework per file")
     common(bu)
+    bu.add_argument("--language", default="en-US", help="language of text cells without one (competency "
+                                                        "frameworks; default en-US)")
     be = bsub.add_parser("export", help="the organization's uploaded records as a spreadsheet to edit and re-upload")
     be.add_argument("type", metavar="TYPE", help=f"{types}")
     common(be, fmt=False)
     be.add_argument("--xlsx", action="store_true", help="an Excel workbook (default CSV)")
+    be.add_argument("--ctid", help="competency frameworks: which framework (needed when there are several)")
     be.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: standard output)")
     bp = bsub.add_parser("publish", help="publish every approved record to this registry")
     common(bp)

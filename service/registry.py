@@ -86,7 +86,7 @@ def node_ctids(payload: dict) -> list[str]:
 
 
 _RESOURCE_RE = re.compile(r"/resources/(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
-_AGENT_KEYS = ("ceterms:ownedBy", "ceterms:offeredBy")
+_AGENT_KEYS = ("ceterms:ownedBy", "ceterms:offeredBy", "ceasn:publisher", "ceasn:creator")
 
 
 def referenced_ctids(payload: dict, base: str) -> dict[str, str]:
@@ -146,12 +146,19 @@ def _is_kind(ctdl_type: str, kind: str) -> bool:
     from transformer.pipeline import endpoint_names, wrappers
     from transformer.vocab import schema_index
 
+    ctx, schema = ctdl_context(), schema_index()
+    full = ctx.expand_curie(ctdl_type) or ctdl_type
+    if kind.lower() in DOCUMENT_KINDS:
+        return full in {ctx.expand_curie(t) for t in DOCUMENT_KINDS[kind.lower()][1]}
     spec = wrappers()["wrappers"].get(endpoint_names().get(kind.lower(), ""))
     if spec is None:
         return False
-    ctx, schema = ctdl_context(), schema_index()
-    full = ctx.expand_curie(ctdl_type) or ctdl_type
     return any(schema.is_subclass(full, ctx.expand_curie(a)) for a in spec["accepts"])
+
+
+# Kinds published as whole CTDL documents built elsewhere (Registry.publish_document), not through
+# a Registry Assistant request: kind -> (the name of the record, the classes of its main resource).
+DOCUMENT_KINDS = {"competencyframework": ("CompetencyFramework", ("ceasn:CompetencyFramework",))}
 
 
 class Registry:
@@ -201,38 +208,66 @@ class Registry:
             outcome.report.add(Result(VIOLATION, "required", "a CTID is required to publish", path="/CTID"))
             return result
         org = self.acting_for(key, outcome.request.get("PublishForOrganizationIdentifier"))
-        check_storable(outcome.document, result.report)
-        self.check_references(outcome, result.report)
+        return self._store(result, outcome.ctid, outcome.type or "", outcome.document, org, key)
+
+    def publish_document(self, document: dict, key: KeyRecord, org: str | None = None) -> PublishResult:
+        """Publish a CTDL document that is already built (a competency framework's ``@graph`` from a
+        bulk upload): validated again here with the registry's shapes, then stored as ``publish``
+        stores a formatted request (ownership, references, history)."""
+        from transformer.pipeline import validate_document
+
+        report = validate_document(document, self.engine)
+        graph = document.get("@graph") if isinstance(document, dict) else None
+        main = graph[0] if isinstance(graph, list) and graph and isinstance(graph[0], dict) else document
+        ctid = main.get("ceterms:ctid") if isinstance(main, dict) else None
+        ctid = ctid.strip().lower() if isinstance(ctid, str) and CTID_RE.match(ctid.strip()) else None
+        ctdl_type = main.get("@type") if isinstance(main, dict) else None
+        outcome = Outcome(document, report, ctid, ctdl_type if isinstance(ctdl_type, str) else None)
+        result = PublishResult(outcome, report=report)
+        if not report.conforms:
+            return result
+        if not ctid:
+            report.add(Result(VIOLATION, "required", "a CTID is required to publish", path="/@graph/0/ceterms:ctid"))
+            return result
+        return self._store(result, ctid, outcome.type or "", document, self.acting_for(key, org), key)
+
+    def _store(self, result: PublishResult, ctid: str, ctdl_type: str, payload: dict, org: str,
+               key: KeyRecord) -> PublishResult:
+        """Create or update the envelope of ``ctid`` (no change when the payload is the same)."""
+        check_storable(payload, result.report)
+        self.check_references(payload, ctid, result.report)
         if not result.report.conforms:
             return result
-        payload = outcome.document
         from .signing import digest, sign_jws
 
         new_digest = digest(payload)
 
         def build(current: EnvelopeRecord | None) -> EnvelopeRecord | None:
             if current is not None and current.owned_by != org and not key.admin:
-                raise OwnershipConflict(f"{outcome.ctid} belongs to {current.owned_by}; the key of "
+                raise OwnershipConflict(f"{ctid} belongs to {current.owned_by}; the key of "
                                         f"{key.org} publishing for {org} may not change it")
             if current is not None and current.deleted_at is None and current.resource_digest == new_digest:
                 return None
             stamp = now()
             return EnvelopeRecord(
                 envelope_id=current.envelope_id if current else str(uuid.uuid4()),
-                ctid=outcome.ctid, ctdl_type=outcome.type or "", owned_by=current.owned_by if current else org,
+                ctid=ctid, ctdl_type=ctdl_type, owned_by=current.owned_by if current else org,
                 published_by=key.org, version=(current.version + 1) if current else 1,
                 resource=sign_jws(payload, self.signing_key), resource_digest=new_digest,
                 decoded_resource=payload, public_key=self.public_key_pem,
                 created_at=current.created_at if current else stamp, updated_at=stamp, deleted_at=None,
                 search_text=search_text(payload), node_ctids=node_ctids(payload))
 
-        result.record, result.changed = self.store.publish(outcome.ctid, build)
+        result.record, result.changed = self.store.publish(ctid, build)
         return result
 
-    def check_references(self, outcome: Outcome, report: Report) -> None:
-        """Warn (or, strict, refuse) when a referenced CTID is not in this registry: one query."""
-        refs = referenced_ctids(outcome.document, self.opts.registry.rstrip("/") + "/")
-        refs.pop(outcome.ctid or "", None)
+    def check_references(self, payload: dict, ctid: str | None, report: Report) -> None:
+        """Warn (or, strict, refuse) when a referenced CTID is not in this registry: one query.
+        References between the nodes of one ``@graph`` document (a competency's isChildOf) are
+        resolved inside it."""
+        refs = referenced_ctids(payload, self.opts.registry.rstrip("/") + "/")
+        for own in [ctid or "", *node_ctids(payload)]:
+            refs.pop(own, None)
         if not refs:
             return
         present = self.store.existing_ctids(list(refs))

@@ -11,16 +11,17 @@ from collections import Counter
 from transformer.bulk.rows import read_rows, validate_rows
 from transformer.report import VIOLATION, with_fix
 
-from .bulk import BulkWorkflow, Row
-
-# The uploaded row, kept with the staged request (a request-level key the pipeline ignores), so that
-# export gives back exactly what was uploaded: update = export, edit, re-upload.
-ROW_KEY = "BulkRow"
+from .bulk import ROW_KEY, BulkWorkflow, Row
+from .frameworks import export_framework, is_framework, upload_framework
 
 
-def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, progress=None) -> dict:
+def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, progress=None,
+           language: str = "en-US") -> dict:
     """The result for scripts: ``{"rows": [{"row", "external_id", "status", "ctid", "errors"}],
-    "summary": {...}, "notes": [...]}`` (``row`` is the spreadsheet row; header = row 1)."""
+    "summary": {...}, "notes": [...]}`` (``row`` is the spreadsheet row; header = row 1).
+    Competency frameworks: service/frameworks.py (one framework per file)."""
+    if is_framework(kind):
+        return upload_framework(workflow, org, data, key, language)
     org, _ = workflow.actor(org, key)
     sheet = read_rows(data, kind)
     store = workflow.store
@@ -60,12 +61,15 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
             "notes": notes}
 
 
-def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=None) -> bytes:
+def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=None, ctid: str | None = None) -> bytes:
     """The organization's uploaded records of a type as a spreadsheet in the upload format: the
-    template's columns (those the records use, required ones always), one row per record."""
+    template's columns (those the records use, required ones always), one row per record.  A
+    competency framework: its file, with the CTIDs filled in (``ctid`` says which framework)."""
     from transformer.bulk import spreadsheet
     from transformer.bulk.templates import column_model, instruction_text, normalize_type
 
+    if is_framework(kind):
+        return export_framework(workflow, org, fmt, key, ctid)
     org, _ = workflow.actor(org, key)
     kind = normalize_type(kind)
     records = [r for r in workflow.store.staged(org, kind) if isinstance(r.request, dict)]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from transformer.bulk import EmptyFile, NotCSV, UnknownFormat, import_framework
+from transformer.bulk.spreadsheet import NotSpreadsheet
 from transformer.errors import InputError
 from transformer.pipeline import lift_ctdl
 
@@ -430,7 +431,7 @@ def test_bytes_that_are_no_text_do_not_crash():
 
 @pytest.mark.parametrize("data,error", [
     (b"", EmptyFile), (b"   \r\n\r\n", EmptyFile), (b"\xef\xbb\xbf", EmptyFile), (b",,,\r\n,,\r\n", EmptyFile),
-    (b"PK\x03\x04\x14\x00\x06\x00", NotCSV), (b"\x00\x01\x02binary", NotCSV),
+    (b"PK\x03\x04\x14\x00\x06\x00", NotSpreadsheet), (b"\x00\x01\x02binary", NotCSV),
     (b"Name,Price,Quantity\r\nWidget,3,4\r\n", UnknownFormat),
 ])
 def test_unusable_files_raise_input_errors(data, error):

@@ -25,7 +25,7 @@ from ..enrich import CTID_RE, DEFAULT_REGISTRY, Options
 from ..frame import frame
 from ..graph import Graph, IRI, Literal, Node, XSD
 from ..lift import pointer_join
-from ..report import Report, Result, VIOLATION, WARNING
+from ..report import INFO, Report, Result, VIOLATION, WARNING
 from . import checks, ctids, link
 from .columns import ASN, CTID, Column, Layout, language_tag, match_header, split_values
 from .csvread import Table, read_table
@@ -84,6 +84,7 @@ class FrameworkImport:
     format: str
     ctid: str | None = None     # the framework's CTID
     graph: Graph | None = None
+    table: Table | None = None  # the cells as read (header and rows), e.g. to give the file back
 
 
 class Importer:
@@ -101,9 +102,24 @@ class Importer:
 
     # -- phases ----------------------------------------------------------------------------
     def parse(self, data: bytes) -> None:
-        self.table = read_table(data)
+        from .spreadsheet import read_xlsx, sniff, unescape_cell
+
+        if sniff(data) == "xlsx":
+            self.table = read_xlsx(bytes(data))
+        else:
+            self.table = read_table(data)
+            # a cell written as '=... so that no spreadsheet runs it as a formula means =...
+            self.table.header = [unescape_cell(h) for h in self.table.header]
+            self.table.rows = [(n, [unescape_cell(c) for c in cells]) for n, cells in self.table.rows]
         self.layout, problems = match_header(self.table)
         self.problems += self.table.problems + problems
+        from .framework_template import is_instruction_row
+
+        for number, cells in self.table.rows[:3]:
+            if is_instruction_row(cells):
+                self.table.rows = [r for r in self.table.rows if r[0] != number]
+                self.problems.append(Result(INFO, "instructions-row", f"row {number} holds the template's "
+                                            "instructions: it was skipped", path=f"/rows/{number}"))
 
     def build(self) -> Graph:
         linker = link.Linker(self)
@@ -150,7 +166,7 @@ class Importer:
     def result(self, document: dict | None) -> FrameworkImport:
         report = Report(list(self.problems))
         return FrameworkImport(document, report, self._rows(report), self.table.encoding, self.layout.format,
-                               self.framework.ctid if self.framework else None, self.graph)
+                               self.framework.ctid if self.framework else None, self.graph, self.table)
 
     # -- helpers for the linker and the checks --------------------------------------------
     def cell_pointer(self, item: Item, key: str) -> str:
@@ -316,7 +332,7 @@ def _put(node: Node, pred: str, values: list, pointers: list[str], key_name: str
 
 def import_framework(data: bytes, registry: str = DEFAULT_REGISTRY, language: str = "en-US",
                      publisher: str | None = None, engine: str | None = None) -> FrameworkImport:
-    """Import one competency framework from CSV bytes (CaSS CTDL-ASN CSV or the template).
+    """Import one competency framework from CSV or XLSX bytes (CaSS CTDL-ASN CSV or the template).
 
     ``publisher``: the organization the framework is published for (its CTID or registry URI);
     CTDL-ASN requires it.  Raises an ``InputError`` (``csvread.EmptyFile``, ``NotCSV``,
