@@ -5,6 +5,8 @@
     POST /bulk/publish  {"org", "type"?}             publish every approved record
     GET  /org/{ctid}/addresses                       address id -> place
     PUT  /org/{ctid}/addresses  {id: place, ...}      replaces them
+    GET  /org/{ctid}/manifests/{cost|condition}      manifest id -> CTID
+    PUT  /org/{ctid}/manifests/{cost|condition}  {id: CTID, ...}   replaces them
 
 Every route needs an API key of the organization, of a publisher it authorized, or an admin key
 (401 without a valid key, 403 for another organization's). The workflow is service/bulk.py.
@@ -128,6 +130,40 @@ def set_addresses(ctid: str):
             f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
     return json_response(assistant_body(True, [f"{count} addresses stored for {org}"], Organization=org,
                                         Addresses=registry().store.addresses(org), was_changed=True))
+
+
+def _manifest_kind(kind: str) -> str:
+    from .registry import NotFound
+    from .store.base import MANIFEST_KINDS
+
+    if kind not in MANIFEST_KINDS:
+        raise NotFound(f'there are cost and condition manifests, not "{kind}": /org/{{ctid}}/manifests/cost '
+                       "or /org/{ctid}/manifests/condition")
+    return kind
+
+
+@bp.get("/org/<ctid>/manifests/<kind>")
+def manifests(ctid: str, kind: str):
+    key = _key()
+    org, _ = _workflow().actor(ctid, key)
+    kind = _manifest_kind(kind)
+    items = registry().store.manifests(org, kind)
+    return json_response(assistant_body(True, [f"{len(items)} {kind} manifests"], Organization=org, Manifests=items))
+
+
+@bp.put("/org/<ctid>/manifests/<kind>")
+def set_manifests(ctid: str, kind: str):
+    from .orgdata import save_manifests
+
+    key = _key()
+    org, _ = _workflow().actor(ctid, key)
+    kind = _manifest_kind(kind)
+    count, errors = save_manifests(registry().store, org, kind, _body())
+    if errors:
+        return json_response(assistant_body(False, ["nothing was stored: " + "; ".join(
+            f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
+    return json_response(assistant_body(True, [f"{count} {kind} manifests stored for {org}"], Organization=org,
+                                        Manifests=registry().store.manifests(org, kind), was_changed=True))
 
 
 @bp.get("/bulk/<kind>/template")

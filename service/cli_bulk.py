@@ -6,6 +6,7 @@ the server see one set of records.
     ctdl bulk approve --org CTID (--all | ID ...) [--type T]
     ctdl bulk publish --org CTID [--type T] [--public-url URL]
     ctdl org addresses --org CTID [--format text|json] [--set FILE.json]
+    ctdl org manifests --org CTID --kind cost|condition [--format text|json] [--set FILE.json]
 
 Who acts: the command runs on the registry host and opens its store directly (as `ctdl keys create`
 does), so by default it acts as the organization itself, without a key. With --key KEY it acts as
@@ -135,7 +136,7 @@ def cmd_bulk(args) -> int:
 
 def cmd_org(args) -> int:
     from service.cli import read_input
-    from service.orgdata import save_addresses
+    from service.orgdata import save_addresses, save_manifests
     from service.registry import Forbidden, Unauthenticated
     from transformer.parse import parse_json
 
@@ -146,25 +147,34 @@ def cmd_org(args) -> int:
         except (Forbidden, Unauthenticated) as e:
             return _refusal(e)
         store = workflow.store
+        manifests = args.org_command == "manifests"
+        what = f"{args.kind} manifests" if manifests else "addresses"
         if args.set:
-            count, errors = save_addresses(store, org, parse_json(read_input(args.set)))
+            data = parse_json(read_input(args.set))
+            count, errors = save_manifests(store, org, args.kind, data) if manifests else \
+                save_addresses(store, org, data)
             if errors:
                 for e in errors:
                     print(f"error [{e['code']}] at {e['path']}: {e['message']}", file=sys.stderr)
                 print(f"ctdl: nothing was stored: {len(errors)} errors in {args.set}", file=sys.stderr)
                 return EXIT_REFUSED
-            print(f"{count} addresses stored for {org}", file=sys.stderr)
-        places = store.addresses(org)
+            print(f"{count} {what} stored for {org}", file=sys.stderr)
+        items = store.manifests(org, args.kind) if manifests else store.addresses(org)
         if args.format == "json":
-            json.dump(places, sys.stdout, indent=2, ensure_ascii=False)
+            json.dump(items, sys.stdout, indent=2, ensure_ascii=False)
             sys.stdout.write("\n")
         elif not args.set:
-            for address_id, place in places.items():
-                parts = [str(place.get(k)) for k in ("Name", "Address1", "Address2", "City", "AddressRegion",
-                                                     "PostalCode", "Country") if place.get(k)]
-                print(f"{address_id}: {', '.join(parts) or json.dumps(place, ensure_ascii=False)}")
-            if not places:
-                print(f"no addresses for {org} (ctdl org addresses --org {org} --set FILE.json)", file=sys.stderr)
+            for item_id, item in items.items():
+                if manifests:
+                    print(f"{item_id}: {item}")
+                    continue
+                parts = [str(item.get(k)) for k in ("Name", "Address1", "Address2", "City", "AddressRegion",
+                                                    "PostalCode", "Country") if item.get(k)]
+                print(f"{item_id}: {', '.join(parts) or json.dumps(item, ensure_ascii=False)}")
+            if not items:
+                kind = f" --kind {args.kind}" if manifests else ""
+                print(f"no {what} for {org} (ctdl org {args.org_command} --org {org}{kind} --set FILE.json)",
+                      file=sys.stderr)
         return EXIT_OK
     finally:
         workflow.store.close()
@@ -313,4 +323,10 @@ def add_parsers(sub, add_store_options) -> None:
     oa.add_argument("--set", metavar="FILE.json", help='a JSON object of address id -> place in Registry '
                     'Assistant form, e.g. {"main": {"Address1": "1 Main St", "City": "Springfield", '
                     '"AddressRegion": "IL", "PostalCode": "62701", "Country": "US"}}; - reads stdin')
+    om = osub.add_parser("manifests", help="show (or with --set, replace) the organization's cost or condition "
+                                          "manifests, named by id in the Common Costs / Common Conditions columns")
+    common(om)
+    om.add_argument("--kind", required=True, choices=["cost", "condition"])
+    om.add_argument("--set", metavar="FILE.json", help='a JSON object of identifier -> the manifest\'s CTID, e.g. '
+                    '{"tuition": "ce-8d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}; - reads stdin')
     o.set_defaults(func=cmd_org)

@@ -1,6 +1,7 @@
 """An organization's reference data for bulk uploads ("Step 1: Reference Data from your
 Organization"): its addresses, which spreadsheet rows name by id in "Available At" ("all" or
-id|id|...).
+id|id|...), and its cost and condition manifests, which rows name by id (or CTID) in "Common
+Costs" and "Common Conditions".
 
 Places are kept in Registry Assistant form (Address1, City, AddressRegion, PostalCode, Country,
 Latitude, ...), exactly as a request's AvailableAt takes them. They are checked by the same
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from transformer.enrich import CTID_RE
 from transformer.errors import WrongShape
 from transformer.pipeline import format_request
 from transformer.report import VIOLATION
@@ -37,16 +39,9 @@ def check_places(places: Any) -> list[dict]:
     ids, checked = [], []
     for raw_id, place in places.items():
         where = _pointer(raw_id)
-        address_id = raw_id.strip()
-        if not address_id or len(address_id) > MAX_ADDRESS_ID or "|" in address_id \
-                or address_id.lower() in RESERVED_IDS:
-            errors.append(error("org.invalid-address-id", f'"{raw_id}" cannot be an address id: use 1 to '
-                                f'{MAX_ADDRESS_ID} characters, no "|" (it separates ids in a cell), not "all"',
-                                where))
-        elif address_id in seen:
-            errors.append(error("org.duplicate-address-id", f'"{raw_id}" and "{seen[address_id]}" are the same '
-                                "address id", where))
-        seen.setdefault(address_id, raw_id)
+        problem = _id_error(raw_id, seen, where, "address")
+        if problem:
+            errors.append(problem)
         if not isinstance(place, dict) or not place:
             errors.append(error("org.invalid-place", "a place must be a JSON object with at least one property "
                                 "(Address1, City, AddressRegion, PostalCode, Country, ...)", where))
@@ -56,6 +51,44 @@ def check_places(places: Any) -> list[dict]:
     if checked:
         errors.extend(_place_results(ids, checked))
     return errors
+
+
+def _id_error(raw_id: str, seen: dict[str, str], where: str, code: str) -> dict | None:
+    """The error of an id that cannot name an address or a manifest in a cell, else None."""
+    item = raw_id.strip()
+    if not item or len(item) > MAX_ADDRESS_ID or "|" in item or item.lower() in RESERVED_IDS:
+        return error(f"org.invalid-{code}-id", f'"{raw_id}" cannot be an identifier: use 1 to {MAX_ADDRESS_ID} '
+                     'characters, no "|" (it separates identifiers in a cell), not "all"', where)
+    if item in seen:
+        return error(f"org.duplicate-{code}-id", f'"{raw_id}" and "{seen[item]}" are the same identifier', where)
+    seen[item] = raw_id
+    return None
+
+
+def check_manifests(kind: str, manifests: Any) -> list[dict]:
+    """Errors of a manifest set (identifier -> the manifest's CTID); [] when it can be stored."""
+    if not isinstance(manifests, dict):
+        raise WrongShape(f'the {kind} manifests must be a JSON object of identifier -> CTID, e.g. '
+                         '{"tuition": "ce-8d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}')
+    errors: list[dict] = []
+    seen: dict[str, str] = {}
+    for raw_id, ctid in manifests.items():
+        where = _pointer(raw_id)
+        problem = _id_error(raw_id, seen, where, "manifest")
+        if problem:
+            errors.append(problem)
+        if not isinstance(ctid, str) or not CTID_RE.match(ctid.strip()):
+            errors.append(error("invalid-ctid", f"the {kind} manifest {raw_id!r} must be given by its CTID "
+                                f"(ce- followed by a UUID), not {ctid!r}", where))
+    return errors
+
+
+def save_manifests(store, org: str, kind: str, manifests: Any) -> tuple[int, list[dict]]:
+    """Checks and stores (replacing the previous set) the organization's cost or condition manifests."""
+    errors = check_manifests(kind, manifests)
+    if errors:
+        return 0, errors
+    return store.set_manifests(org, kind, {k.strip(): v.strip().lower() for k, v in manifests.items()}), []
 
 
 def _place_results(ids: list[str], places: list[dict]) -> list[dict]:

@@ -13,6 +13,7 @@ from transformer.report import VIOLATION, with_fix
 
 from .bulk import ROW_KEY, BulkWorkflow, Row
 from .frameworks import export_framework, is_framework, upload_framework
+from .store.base import MANIFEST_KINDS
 
 
 def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, progress=None,
@@ -26,8 +27,9 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     sheet = read_rows(data, kind)
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
+    manifests = {kind: store.manifests(org, kind) for kind in MANIFEST_KINDS}
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
-                            registry=workflow.registry.opts.registry, progress=progress)
+                            registry=workflow.registry.opts.registry, progress=progress, manifests=manifests)
     cells = {row.number: {row.headers.get(k, k): v for k, v in row.cells.items()} for row in sheet.rows}
     rows = [Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells.get(r.row, {})},
                 document=r.document, report=[p.to_result() for p in r.problems], deferred=r.deferred)

@@ -139,3 +139,37 @@ def test_org_addresses(tmp_path):
     assert ctdl(tmp_path, "org", "addresses", "--org", org, "--set", tmp_path / "missing.json").returncode == 2
     r = ctdl(tmp_path, "org", "addresses", "--org", org, "--format", "json")
     assert json.loads(r.stdout) == places                                    # unchanged
+
+
+def test_org_manifests_and_the_common_costs_column(tmp_path):
+    org, tuition, admission = new_ctid(), new_ctid(), new_ctid()
+    f = tmp_path / "costs.json"
+    f.write_text(json.dumps({"tuition": tuition}))
+    r = ctdl(tmp_path, "org", "manifests", "--org", org, "--kind", "cost", "--set", f)
+    assert r.returncode == 0 and "1 cost manifests stored" in r.stderr, r.stderr
+    f.write_text(json.dumps({"admission": admission}))
+    assert ctdl(tmp_path, "org", "manifests", "--org", org, "--kind", "condition", "--set", f).returncode == 0
+    r = ctdl(tmp_path, "org", "manifests", "--org", org, "--kind", "cost")
+    assert r.stdout.splitlines() == [f"tuition: {tuition}"]
+    f.write_text(json.dumps({"fees": "ce-123"}))
+    r = ctdl(tmp_path, "org", "manifests", "--org", org, "--kind", "cost", "--set", f)
+    assert r.returncode == 1 and "nothing was stored" in r.stderr and "CTID" in r.stderr
+    assert ctdl(tmp_path, "org", "manifests", "--org", org, "--kind", "price").returncode == 2
+
+    sheet = tmp_path / "courses.csv"
+    sheet.write_text("External Identifier,Learning Opportunity Class Type,Learning Opportunity Name,Description,"
+                     "Subject Webpage,Language,Available Online At,Common Costs,Common Conditions\n"
+                     "C1,Course,Welding I,Shop safety and basic joints.,https://lvtc.example/c1,English,"
+                     "https://lvtc.example/c1/online,Tuition,admission\n"
+                     "C2,Course,Welding II,Pipe welding in all positions.,https://lvtc.example/c2,English,"
+                     "https://lvtc.example/c2/online,admission,\n", encoding="utf-8")
+    r = ctdl(tmp_path, "bulk", "upload", "course", sheet, "--org", org, "--format", "json")
+    assert r.returncode == 1, r.stderr
+    rows = {x["external_id"]: x for x in json.loads(r.stdout)["rows"]}
+    assert rows["C1"]["status"] == "created" and rows["C2"]["status"] == "rejected"
+    (err,) = rows["C2"]["errors"]
+    assert err["column"] == "Common Costs" and err["value"] == "admission" and "tuition" in err["message"]
+    with Host(tmp_path) as registry:
+        (staged,) = [s for s in registry.store.staged(org) if s.external_id == "C1"]
+        assert staged.request["Course"]["CommonCosts"] == [tuition]
+        assert staged.request["Course"]["CommonConditions"] == [admission]

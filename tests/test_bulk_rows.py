@@ -26,6 +26,9 @@ ADDRESSES = {
               "PostalCode": "18078", "Country": "US"},
 }
 CREDENTIALS = {"CERT-WELD": CERT_WELD, "cred_01": "ce-5b0f6a8e-1c2d-4e3f-9a4b-6c7d8e9f0a1b"}
+REGISTRY_URI = "https://credentialengineregistry.org/resources/"
+MANIFESTS = {"cost": {"tuition": "ce-8d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
+             "condition": {"admission": "ce-2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"}}
 
 
 def csv_bytes(rows) -> bytes:
@@ -390,7 +393,7 @@ BULK_EXAMPLES = sorted(p for p in EXAMPLES.glob("Bulk-*/*.csv"))
 def test_bulk_shape_example(path: Path):
     kind = "credential" if path.parent.name == "Bulk-credentialType" else "learningopportunity"
     sheet = read_rows(path.read_bytes(), kind)
-    results = validate_rows(sheet, ORG, ADDRESSES, credentials=CREDENTIALS)
+    results = validate_rows(sheet, ORG, ADDRESSES, credentials=CREDENTIALS, manifests=MANIFESTS)
     got = {(p.pointer, p.code, p.severity, p.shape) for p in sheet.problems if p.severity == "Violation"}
     got |= {(p.pointer, p.code, p.severity, p.shape) for r in results for p in r.problems if p.severity == "Violation"}
     if path.name.startswith("valid"):
@@ -408,3 +411,22 @@ def test_every_bulk_shape_has_spreadsheet_examples():
     names = {str(s).rsplit(":", 1)[1] for s in g.subjects(rdflib.RDF.type, rdflib.SH.PropertyShape)}
     assert names == {p.parent.name for p in BULK_EXAMPLES}
     assert len(BULK_EXAMPLES) == 2 * len(names)
+
+
+def test_manifest_cells_name_the_organizations_manifests_or_ctids():
+    other = "ce-5b0f2d4e-1c3a-4e8b-9f7d-2a6c8e0b4d13"
+    row = one_row({"External Identifier": "X", "Learning Opportunity Class Type": "Course",
+                   "Learning Opportunity Name": "Welding", "Common Costs": f"TUITION|{other.upper()}",
+                   "Common Conditions": "admission"})
+    r = validate_row(row, column_model("learningopportunity"), ORG, manifests=MANIFESTS)
+    body = r.request["Course"]
+    assert body["CommonCosts"] == [MANIFESTS["cost"]["tuition"], other]
+    assert body["CommonConditions"] == [MANIFESTS["condition"]["admission"]]
+    graph = r.document["@graph"][0]
+    assert graph["ceterms:commonCosts"] == [f"{REGISTRY_URI}{MANIFESTS['cost']['tuition']}", f"{REGISTRY_URI}{other}"]
+    # a condition manifest id is not a cost manifest id
+    wrong = validate_row(one_row({"External Identifier": "X", "Learning Opportunity Class Type": "Course",
+                                  "Learning Opportunity Name": "Welding", "Common Costs": "admission"}),
+                         column_model("learningopportunity"), ORG, manifests=MANIFESTS)
+    (p,) = [p for p in wrong.problems if p.code == "unknown-manifest"]
+    assert p.column == "Common Costs" and p.value == "admission" and "tuition" in p.message

@@ -163,6 +163,26 @@ def test_addresses(server):
     assert client.get("/org/ce-nope/addresses").status_code == 400
 
 
+def test_manifests(server):
+    client, org = server.org_client()
+    costs = {"tuition": new_ctid(), "lab-fees": new_ctid()}
+    assert client.get(f"/org/{org}/manifests/cost").json()["Manifests"] == {}
+    r = client.put(f"/org/{org}/manifests/cost", data=costs)
+    assert r.status_code == 200 and r.json()["Manifests"] == costs
+    assert client.get(f"/org/{org}/manifests/condition").json()["Manifests"] == {}   # kept apart
+    r = client.put(f"/org/{org}/manifests/cost", data={"all": new_ctid(), "fees": "not-a-ctid"})
+    assert r.status_code == 422
+    assert {(e["path"], e["code"]) for e in r.json()["Errors"]} == {
+        ("/all", "org.invalid-manifest-id"), ("/fees", "invalid-ctid")}
+    assert client.get(f"/org/{org}/manifests/cost").json()["Manifests"] == costs     # unchanged
+    r = client.get(f"/org/{org}/manifests/price")
+    assert r.status_code == 404 and "cost and condition" in r.json()["Messages"][0]
+    assert client.put(f"/org/{org}/manifests/cost", data=b"[]").status_code == 400
+    # the command line sees the same manifests
+    out = server.ctdl("org", "manifests", "--org", org, "--kind", "cost", "--format", "json").stdout
+    assert json.loads(out) == costs
+
+
 def test_the_command_line_acts_on_the_servers_registry(server):
     client, org = server.org_client()
     assert client.post("/organization/publish", data=organization(org)).status_code == 200

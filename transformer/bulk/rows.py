@@ -257,28 +257,32 @@ def split_cell(text: str) -> list[str]:
 
 
 def row_request(row: Row, columns, org_ctid: str, addresses: dict | None = None,
-                default_language: str = "en-US", credentials: dict | None = None) -> tuple[dict, list[CellProblem]]:
+                default_language: str = "en-US", credentials: dict | None = None,
+                manifests: dict | None = None) -> tuple[dict, list[CellProblem]]:
     """The Registry Assistant request of a row, ``{"Course": {...}, "PublishForOrganizationIdentifier":
     org}``, and the problems found in its cells (before the pipeline runs).  ``addresses``: the
     organization's places, address id -> Place (Registry Assistant form); ``credentials``: External
-    Identifier -> CTID of the organization's credentials (Target Credentials may name them)."""
-    built = build_request(row, columns, org_ctid, addresses, default_language, credentials)
+    Identifier -> CTID of the organization's credentials (Target Credentials may name them);
+    ``manifests``: {"cost": {id: CTID}, "condition": {id: CTID}} (Common Costs / Common Conditions)."""
+    built = build_request(row, columns, org_ctid, addresses, default_language, credentials, manifests)
     return built.request, built.problems
 
 
 def build_request(row: Row, columns, org_ctid: str, addresses: dict | None = None,
-                  default_language: str = "en-US", credentials: dict | None = None) -> RowRequest:
+                  default_language: str = "en-US", credentials: dict | None = None,
+                  manifests: dict | None = None) -> RowRequest:
     model, cols = _columns(columns, row)
     b = _Builder(row, model, cols, (org_ctid or "").strip().lower(), addresses, default_language or "en-US",
-                 credentials or {})
+                 credentials or {}, manifests or {})
     return b.run()
 
 
 class _Builder:
     def __init__(self, row: Row, model: ColumnModel, cols: list[Column], org: str, addresses, language: str,
-                 credentials: dict):
+                 credentials: dict, manifests: dict):
         self.row, self.model, self.cols = row, model, cols
         self.org, self.addresses, self.language, self.credentials = org, addresses, language, credentials
+        self.manifests = manifests
         self.body: dict = {}
         self.origins: dict = {}
         self.problems: list[CellProblem] = []
@@ -372,6 +376,10 @@ class _Builder:
                 self.put(col, col.input_key, flags, values, col.multiple)
             elif col.kind == "date":
                 self.put(col, col.input_key, [self.date(col, v) for v in values], values, col.multiple)
+            elif col.kind == "manifest":
+                found = [(ctid, v) for v in values for ctid in [self.manifest(col, v)] if ctid]
+                if found:
+                    self.put(col, col.input_key, [c for c, _ in found], [v for _, v in found], True)
             elif col.kind == "reference":
                 refs = values
                 if col.key == "OfferedBy" and any(v.casefold() in SAME_AS_OWNER for v in values):
@@ -542,6 +550,24 @@ class _Builder:
                 continue
             yield v, place
 
+    def manifest(self, col: Column, v: str) -> str | None:
+        """The CTID a Common Costs / Common Conditions cell value names: the identifier of one of the
+        organization's manifests (Step 1), or a CTID."""
+        from .templates import manifest_kind
+
+        if CTID_RE.match(v):
+            return v.lower()
+        kind = manifest_kind(col.path[-1]) or ""
+        known = self.manifests.get(kind) or {}
+        ctid = known.get(v) or next((c for k, c in known.items() if str(k).casefold() == v.casefold()), None)
+        if ctid is None:
+            listed = ", ".join(list(known)[:20]) or "none yet"
+            self.problem(col, v, f'"{v}" is not the identifier of a {kind} manifest of the organization (its {kind} '
+                         f"manifests: {listed}); use their identifiers or CTIDs, separated by |", "unknown-manifest",
+                         fix=f"Add the manifest to the organization first (ctdl org manifests --kind {kind} --set "
+                             "FILE.json), or give its CTID.")
+        return ctid
+
     def date(self, col: Column, v: str) -> str:
         m = _US_DATE.match(v)
         if m:
@@ -662,12 +688,12 @@ class RowResult:
 
 def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
                  credentials: dict | None = None, engine: str | None = None,
-                 registry: str = DEFAULT_REGISTRY) -> RowResult:
+                 registry: str = DEFAULT_REGISTRY, manifests: dict | None = None) -> RowResult:
     """Build the row's request, run ``transformer.pipeline.format_request`` on it and put every result
     on its cell: ``/LearningOpportunity/DeliveryType/1`` -> column "Delivery Type", the row's second
     delivery type.  Results about a property without a column are about the whole row."""
     model, cols = _columns(columns, row)
-    built = build_request(row, columns, org_ctid, addresses, default_language, credentials)
+    built = build_request(row, columns, org_ctid, addresses, default_language, credentials, manifests)
     outcome = format_request(built.request, None, Options(registry, default_language or "en-US"), engine)
     problems = list(built.problems)
     # the same problem said by a cell rule and by the pipeline (a malformed CTID) is said once
@@ -759,13 +785,13 @@ def duplicate_identifiers(rows: list[Row]) -> list[CellProblem]:
 
 def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
                   credentials: dict | None = None, engine: str | None = None,
-                  registry: str = DEFAULT_REGISTRY, progress=None) -> list[RowResult]:
+                  registry: str = DEFAULT_REGISTRY, progress=None, manifests: dict | None = None) -> list[RowResult]:
     """Every row of a sheet, validated; duplicate External Identifiers are errors on each row.
     ``progress(done, total)`` is called after each row (for a progress bar)."""
     results = []
     for i, r in enumerate(sheet.rows, 1):
         results.append(validate_row(r, sheet.model, org_ctid, addresses, default_language, credentials, engine,
-                                    registry))
+                                    registry, manifests))
         if progress is not None:
             progress(i, len(sheet.rows))
     by_row = {res.row: res for res in results}

@@ -63,6 +63,9 @@ _LITERAL_KINDS = {
     "xsd:boolean": "boolean", "schema:Duration": "duration",
 }
 _TERM_RANGES = {"ceterms:CredentialAlignmentObject", "skos:Concept"}
+# properties whose values are an organization's cost or condition manifests (Step 1 reference data):
+# their cells take the manifest's identifier or CTID
+MANIFEST_RANGES = {"ceterms:CostManifest": "cost", "ceterms:ConditionManifest": "condition"}
 
 
 @dataclass(frozen=True)
@@ -454,6 +457,12 @@ def _entity_columns(r: _ShapeReader, classes: tuple[str, ...], skip_paths: set) 
     return out
 
 
+def manifest_kind(prop: str) -> str | None:
+    """"cost" or "condition" when the property's values are cost or condition manifests."""
+    kinds = {MANIFEST_RANGES.get(x) for x in _schema_facts()["ranges"].get(prop, [])}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def _kind(prop: str, terms, r: _ShapeReader) -> str:
     if terms:
         return "vocabulary"
@@ -465,6 +474,8 @@ def _kind(prop: str, terms, r: _ShapeReader) -> str:
     full = [ctx.expand_curie(x) or x for x in ranges]
     if ranges and all(x == "ceterms:Place" for x in ranges):
         return "place"
+    if ranges and all(x in MANIFEST_RANGES for x in ranges):
+        return "manifest"
     if any(f in r.profiles for f in full):
         # the Registry Assistant takes a nested profile here (Requires: a Condition Profile)
         return "profile"
@@ -539,6 +550,8 @@ def _bulk_columns(r: _ShapeReader, kind: str, wrapper: str, main: str, classes) 
             key = input_key
             if path == (CETERMS + "ctid",):
                 kind_ = "ctid"
+            elif manifest_kind(path[-1]):
+                kind_ = "manifest"
             elif terms:
                 kind_ = "vocabulary"
             elif any(rule.component == "datatype" and rule.value.endswith(("decimal", "float", "integer"))
@@ -646,6 +659,7 @@ _KIND_RULES = {
     "place": "Use all for every address of your organization, or the address identifiers from Step 1 "
              "separated by |. Only when adding records, not when updating them.",
     "ctid": "Blank for new records; the record's CTID to update it.",
+    "manifest": "The identifiers of your organization's manifests from Step 1 (or their CTIDs), separated by |.",
     "term": "Codes (e.g. SOC 15-1255.00, NAICS 611310) or names.",
     "duration": "An ISO 8601 duration, e.g. P6M.",
 }
