@@ -1,11 +1,16 @@
 """Benchmark: competency-framework bulk import (parse, build, checks, SHACL, frame) and how it scales.
 
-    python bench/competencies.py [--sizes 1000,2000,4000,8000] [--runs 5] [--depth 5]
+    python bench/competencies.py [--sizes 1000,2000,4000,8000] [--runs 5] [--depth 5] [--end-to-end 8000]
 
 Generates a realistic framework (areas > skills > sub-skills > performance indicators > criteria,
 depth 4-5, coded notations like 3.2.1.4, categories, labels, some comments) in both formats (the
 CaSS CTDL-ASN CSV and the template), imports each ``--runs`` times and prints the median seconds
 of every phase, and the time ratio of each doubling of the size (linear: ~2x).
+
+Then (--end-to-end N) the framework upload as `ctdl bulk upload competencyframework` runs it, on a
+fresh SQLite registry: upload (parse, validate, stage as one record), the same file again (all
+unchanged), export (CTIDs filled in), re-upload of the export, approve, and publish (the document
+validated again, signed, stored as one envelope).
 """
 from __future__ import annotations
 
@@ -132,6 +137,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,2000,4000,8000")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--depth", type=int, default=5)
+    ap.add_argument("--end-to-end", type=int, default=8000, metavar="N", help="0 to skip")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -154,6 +160,54 @@ def main() -> None:
         print(f"  ({sizes[-1]} competencies: conforms={check.report.conforms}, "
               f"{len(check.report.violations)} violations, {len(check.report.warnings)} warnings, "
               f"{len(check.document['@graph'])} @graph entries, {len(data) // 1024} KiB of CSV)")
+    if args.end_to_end:
+        end_to_end(args.end_to_end, args.depth)
+
+
+def end_to_end(n: int, depth: int) -> None:
+    import json
+    import tempfile
+
+    from service.bulk import BulkWorkflow
+    from service.registry import Registry
+    from service.signing import load_or_create_signing_key, public_key_pem
+    from service.store import open_store
+    from service.upload import export, upload
+    from transformer.enrich import Options
+
+    org = "ce-5e5f6a4e-2a1b-4c3d-9e8f-7a6b5c4d3e2f"
+    data = generate(n, "template", depth)
+    timings = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp), None)
+        key = load_or_create_signing_key(Path(tmp))
+        registry = Registry(store, key, public_key_pem(key), Options(registry="http://127.0.0.1:8080/"))
+        workflow = BulkWorkflow(registry)
+        org_request = {"Organization": {"CTID": org, "Name": "Generated Technical College",
+                                        "Description": "A college that publishes a large competency framework.",
+                                        "SubjectWebpage": "https://college.example.edu/",
+                                        "AgentType": ["orgType:Postsecondary"],
+                                        "AgentSectorType": "agentSector:PrivateNonProfit",
+                                        "Email": ["info@college.example.edu"]}}
+        _, actor = workflow.actor(org, None)
+        assert registry.publish(json.dumps(org_request).encode(), "organization", actor).record is not None
+
+        def step(name, fn):
+            t = time.perf_counter()
+            out = fn()
+            timings.append((name, time.perf_counter() - t, out))
+            return out
+
+        step("upload (parse, validate, stage)", lambda: upload(workflow, org, "competencyframework", data)["summary"])
+        step("upload of the same file", lambda: upload(workflow, org, "competencyframework", data)["summary"])
+        exported = step("export (CTIDs filled in)", lambda: export(workflow, org, "competencyframework"))
+        step("upload of the export", lambda: upload(workflow, org, "competencyframework", exported)["summary"])
+        step("approve", lambda: [o.result for o in workflow.approve(org, all=True)])
+        step("publish (validate again, sign, store)", lambda: [o.result for o in workflow.publish_approved(org)])
+        store.close()
+    print(f"\nend to end, {n:,} competencies (template layout, {len(data) // 1024:,} KiB), fresh SQLite registry:")
+    for name, seconds, out in timings:
+        print(f"  {name:<40} {seconds:7.2f} s   {out if not isinstance(out, bytes) else f'{len(out) // 1024:,} KiB'}")
 
 
 if __name__ == "__main__":
