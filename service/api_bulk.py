@@ -111,25 +111,34 @@ def publish():
     return json_response(bulk_body(not failed, [message], outcomes), 422 if failed else 200)
 
 
-@bp.get("/org/<ctid>/addresses")
-def addresses(ctid: str):
+def _org_data(ctid: str, field: str, what: str, load, save=None):
+    """GET (save None) or PUT an organization's reference data: addresses or manifests."""
     key = _key()
     org, _ = _workflow().actor(ctid, key)
-    places = registry().store.addresses(org)
-    return json_response(assistant_body(True, [f"{len(places)} addresses"], Organization=org, Addresses=places))
+    store = registry().store
+    if save is None:
+        items = load(store, org)
+        return json_response(assistant_body(True, [f"{len(items)} {what}"], Organization=org, **{field: items}))
+    count, errors = save(store, org, _body())
+    if errors:
+        return json_response(assistant_body(False, ["nothing was stored: " + "; ".join(
+            f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
+    return json_response(assistant_body(True, [f"{count} {what} stored for {org}"], Organization=org,
+                                        was_changed=True, **{field: load(store, org)}))
+
+
+def _addresses(store, org):
+    return store.addresses(org)
+
+
+@bp.get("/org/<ctid>/addresses")
+def addresses(ctid: str):
+    return _org_data(ctid, "Addresses", "addresses", _addresses)
 
 
 @bp.put("/org/<ctid>/addresses")
 def set_addresses(ctid: str):
-    key = _key()
-    org, _ = _workflow().actor(ctid, key)
-    places = _body()
-    count, errors = save_addresses(registry().store, org, places)
-    if errors:
-        return json_response(assistant_body(False, ["nothing was stored: " + "; ".join(
-            f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
-    return json_response(assistant_body(True, [f"{count} addresses stored for {org}"], Organization=org,
-                                        Addresses=registry().store.addresses(org), was_changed=True))
+    return _org_data(ctid, "Addresses", "addresses", _addresses, save_addresses)
 
 
 def _manifest_kind(kind: str) -> str:
@@ -142,28 +151,13 @@ def _manifest_kind(kind: str) -> str:
     return kind
 
 
-@bp.get("/org/<ctid>/manifests/<kind>")
+@bp.route("/org/<ctid>/manifests/<kind>", methods=["GET", "PUT"])
 def manifests(ctid: str, kind: str):
-    key = _key()
-    org, _ = _workflow().actor(ctid, key)
-    kind = _manifest_kind(kind)
-    items = registry().store.manifests(org, kind)
-    return json_response(assistant_body(True, [f"{len(items)} {kind} manifests"], Organization=org, Manifests=items))
-
-
-@bp.put("/org/<ctid>/manifests/<kind>")
-def set_manifests(ctid: str, kind: str):
     from .orgdata import save_manifests
 
-    key = _key()
-    org, _ = _workflow().actor(ctid, key)
     kind = _manifest_kind(kind)
-    count, errors = save_manifests(registry().store, org, kind, _body())
-    if errors:
-        return json_response(assistant_body(False, ["nothing was stored: " + "; ".join(
-            f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
-    return json_response(assistant_body(True, [f"{count} {kind} manifests stored for {org}"], Organization=org,
-                                        Manifests=registry().store.manifests(org, kind), was_changed=True))
+    save = (lambda store, org, body: save_manifests(store, org, kind, body)) if request.method == "PUT" else None
+    return _org_data(ctid, "Manifests", f"{kind} manifests", lambda store, org: store.manifests(org, kind), save)
 
 
 @bp.get("/bulk/<kind>/template")

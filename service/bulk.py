@@ -103,7 +103,9 @@ def record_names() -> dict[str, str]:
 
 def resource_kind(value: Any) -> str:
     """"LearningOpportunity", "learning opportunity" -> "learningopportunity" (an endpoint name)."""
-    kind = str(value or "").strip().lower().replace(" ", "").replace("_", "").replace("-", "")
+    from transformer.bulk.templates import type_key
+
+    kind = type_key(value)
     if kind not in record_names():
         raise UnknownType(f'unknown type "{value}"; use one of: {", ".join(sorted(record_names()))}')
     return kind

@@ -35,7 +35,9 @@ class NoFramework(CtdlError):
 
 
 def is_framework(kind) -> bool:
-    return str(kind or "").strip().lower().replace(" ", "").replace("_", "").replace("-", "") == FRAMEWORK
+    from transformer.bulk.templates import type_key
+
+    return type_key(kind) == FRAMEWORK
 
 
 def upload_framework(workflow: BulkWorkflow, org: str, data: bytes, key=None, language: str = "en-US") -> dict:

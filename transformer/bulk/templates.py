@@ -189,8 +189,13 @@ def normalize_header(text: str) -> str:
     return t
 
 
+def type_key(value) -> str:
+    """"Learning Opportunity", "learning_opportunity", "LearningOpportunity" -> "learningopportunity"."""
+    return str(value or "").strip().lower().replace(" ", "").replace("_", "").replace("-", "")
+
+
 def normalize_type(kind: str) -> str:
-    k = str(kind or "").strip().lower().replace(" ", "").replace("_", "").replace("-", "")
+    k = type_key(kind)
     if k not in TYPES:
         raise UnknownType(f'unknown bulk upload type "{kind}"; use one of: {", ".join(TYPES)}.')
     return k
