@@ -988,6 +988,18 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
     counts["registry"] = len(docs)
     counts["registry_bytes"] = total
 
+    model_dst = data / "modelling"
+    if model_dst.exists():
+        shutil.rmtree(model_dst)
+    modelling = shared.ctdl / "examples/modelling"
+    examples = sorted(p for p in modelling.rglob("*") if p.is_file() and p.suffix in (".json", ".jsonld"))
+    for src in examples:
+        dst = model_dst / src.relative_to(modelling)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+        copied.append((str(dst.relative_to(data)), str(src.relative_to(shared.ctdl))))
+    counts["modelling"] = len(examples)
+
     bulk_src = shared.ctdl / "bulk/cass/cass-editor_ctdlasn-csv_template_header.csv"
     bulk_dst = data / "bulk/cass-header.csv"
     bulk_dst.parent.mkdir(parents=True, exist_ok=True)
@@ -1011,6 +1023,9 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
         "  (`validation-test-data-2018/invalid/assessmentProfileSchema_2018-03-15_assessment_10a_payload.json`)",
         "  is not UTF-8 (Windows-1252), as in the source.",
         "* `bulk/cass-header.csv`: the CaSS editor CTDL-ASN CSV import template (header row only).",
+        f"* `modelling/`: Credential Engine's {counts['modelling']} modelling examples (Handbook, pathways,",
+        "  rubrics, ...): not registry records, some deliberately partial (example.org URIs, blank",
+        "  nodes, no CTIDs); `ctdl validate` must read every one without crashing.",
         "",
         "| file | source repository | source path | commit | what it is |",
         "|---|---|---|---|---|",
