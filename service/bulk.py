@@ -251,7 +251,9 @@ class BulkWorkflow:
             record.status, record.ctid = "rejected", None
             change = self.store.stage(_digested(record))
         result = "rejected" if record.status == "rejected" else change
-        return Outcome(ext, record.ctid or ctid, kind, record.status, result, errors=record.errors, row=number)
+        # unchanged content keeps its status (a published record stays published)
+        status = prev.status if change == "unchanged" and prev is not None else record.status
+        return Outcome(ext, record.ctid or ctid, kind, status, result, errors=record.errors, row=number)
 
     def _ctid_conflicts(self, org: str, kind: str, ctid: str, prev: StagedRecord | None,
                         wrapper: str) -> list[dict]:

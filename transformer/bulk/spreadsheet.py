@@ -19,6 +19,7 @@ never evaluated (its text is read, with a Warning).
 from __future__ import annotations
 
 import csv
+import re
 import datetime as _dt
 import io
 import zipfile
@@ -41,10 +42,15 @@ class NotSpreadsheet(InputError):
 
 
 # -- cells -------------------------------------------------------------------------------------------
+# JSON-LD keywords used as column names (the CaSS CTDL-ASN CSV's @id and @type): a bare "@word"
+# holds no function call, so no formula can run from it, and CaSS needs the header as written.
+_KEYWORD = re.compile(r"^@[A-Za-z]+$")
+
+
 def escape_cell(text: str) -> str:
     """A cell as written to CSV: an apostrophe before what a spreadsheet would run as a formula."""
     text = "" if text is None else str(text)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) and not _KEYWORD.match(text) else text
 
 
 def unescape_cell(text: str) -> str:
