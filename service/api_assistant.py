@@ -78,10 +78,18 @@ def delete(kind: str):
 
 @bp.post("/validate")
 def validate():
-    from transformer.pipeline import validate_document
+    """Any CTDL input: a document, an @graph document, an envelope, or a JSON array of them; the
+    body lists every result ("results", or per document in "documents") and the rules found
+    ("groups": counts and the first ?examples=N examples)."""
+    from transformer import summary
+    from transformer.documents import check
+    from transformer.errors import WrongShape
 
-    report = validate_document(request.get_data(), engine=registry().engine)
-    return json_response(report.to_dict(), 200)
+    raw = request.args.get("examples", "3")
+    if not raw.isdigit() or int(raw) > 1000:
+        raise WrongShape(f'"examples" must be a whole number from 0 to 1000, not "{raw}"', pointer="?examples")
+    checked = check(request.get_data(), "body", registry().engine, unreadable="raise")
+    return json_response(summary.json_summary(checked, summary.group_results(checked, int(raw))), 200)
 
 
 @bp.post("/admin/purge")

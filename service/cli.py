@@ -1,7 +1,7 @@
 """The ``ctdl`` command.
 
     ctdl format TYPE FILE      simple Registry Assistant JSON -> CTDL JSON-LD on stdout
-    ctdl validate FILE         check any CTDL document (resource, @graph document, envelope)
+    ctdl validate FILE|DIR     check any CTDL input (resource, @graph document, envelope, array, folder)
     ctdl serve | keys | verify the registry server, its API keys, envelope signatures
     ctdl bulk | org            uploaded records (status, approve, publish), addresses (cli_bulk.py)
 
@@ -56,11 +56,45 @@ def cmd_format(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from transformer.pipeline import validate_document
+    """Any CTDL input: a file (one document, an @graph document, an envelope or an array of them),
+    standard input, or a folder of such files (a table per file, then the rules found)."""
+    from pathlib import Path
 
-    report = validate_document(read_input(args.file), engine=args.engine)
-    _print_report(report, args.format, sys.stdout, args.verbose)
-    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+    from transformer import summary
+    from transformer.documents import check, files
+
+    path = Path(args.file)
+    if args.file != "-" and path.is_dir():
+        checked = []
+        for f in files(path):
+            name = str(f.relative_to(path))
+            try:
+                data = read_input(str(f))
+            except CtdlError as e:
+                checked.append(summary.Checked(name, None, {"code": e.code, "message": e.message, "path": ""}, name))
+                continue
+            checked += check(data, name, args.engine, file=name)
+        if not checked:
+            raise Unreadable(f"{args.file} holds no .json or .jsonld files")
+    else:
+        checked = check(read_input(args.file), "-" if args.file == "-" else path.name, args.engine,
+                        unreadable="raise")   # nothing could be read: exit 2 with one line
+    groups = summary.group_results(checked, args.examples)
+    if args.format == "json":
+        json.dump(summary.json_summary(checked, groups), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.format == "junit":
+        sys.stdout.write(summary.junit(checked, args.examples))
+    else:
+        if path.is_dir() and args.file != "-":
+            print(summary.table(checked))
+            print()
+        examples = 10 ** 9 if args.verbose else args.examples
+        print(summary.text_summary(checked, summary.group_results(checked, examples) if args.verbose else groups))
+    if all(c.error is not None for c in checked):
+        return EXIT_UNUSABLE
+    return EXIT_OK if all(c.conforms or c.error for c in checked) and not any(c.error for c in checked) \
+        else EXIT_VIOLATIONS
 
 
 def _store(args):
@@ -162,11 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_format)
 
     v = sub.add_parser("validate", help="check any CTDL document against the shapes")
-    v.add_argument("file", metavar="FILE", help="CTDL JSON-LD (resource, @graph document or envelope); - for stdin")
-    v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("file", metavar="FILE|DIR", help="CTDL JSON-LD: a resource, an @graph document, an envelope or "
+                   "a JSON array of them; a folder of .json/.jsonld files; - for stdin")
+    v.add_argument("--format", choices=["text", "json", "junit"], default="text",
+                   help="text: results grouped by rule with examples; json: every result; junit: JUnit XML for CI")
+    v.add_argument("--examples", type=int, default=3, metavar="N", help="examples shown per rule (default 3)")
     v.add_argument("--engine", choices=["compiled", "pyshacl"], default=None)
     v.add_argument("-v", "--verbose", action="store_true",
-                   help="list every missing recommended property on its own line")
+                   help="show every result, not only the first examples of each rule")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="run the HTTP API and registry")

@@ -54,7 +54,7 @@ def test_violations_exit_1_and_still_print_the_document(tmp_path):
 @pytest.mark.parametrize("content, needle", [
     (b"{not json", "not valid JSON"),
     (b'{"Name": "Caf\xe9"}', "not valid UTF-8"),
-    (b"[1, 2]", "must be a JSON object"),
+    (b"[1, 2]", "item 0 of the array is a number, not a CTDL document"),
     (b'{"Widget": {"Name": "x"}}', 'neither a "Organization" wrapper'),
     (b"[" * 5000 + b"]" * 5000, "nested"),
 ])

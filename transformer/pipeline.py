@@ -166,16 +166,24 @@ def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: lis
                                    fix=f"Send it to the {ctx.compact(t)} endpoint, or fix Type."))
 
 
-def validate_document(data: bytes | str | dict, engine: str | None = None) -> Report:
-    """Validate any CTDL document: one resource, an ``@graph`` document, or a registry envelope."""
-    problems: list[Result] = []
-    doc = data if isinstance(data, dict) else parse.parse_json(data, problems)
-    doc = parse.require_object(doc, "a CTDL document")
+def validate_document(data: bytes | str | dict, engine: str | None = None, base: str = "",
+                      problems: list[Result] | None = None) -> Report:
+    """Validate any CTDL document: one resource, an ``@graph`` document, or a registry envelope.
+    ``base``: the document's JSON pointer in a larger input (an array: "/3"); ``problems``: what
+    reading it already said (transformer.documents).  Arrays and folders: transformer.documents."""
+    problems = list(problems or [])
     if isinstance(data, dict):
+        doc = data
         parse.check_depth(doc)
-    base = ""
+    else:
+        from .documents import read_text
+
+        text, read = read_text(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+        problems += read
+        doc = parse.parse_json(text, problems)
+    doc = parse.require_object(doc, "a CTDL document")
     if isinstance(doc.get("decoded_resource"), dict):
-        doc, base = doc["decoded_resource"], "/decoded_resource"
+        doc, base = doc["decoded_resource"], base + "/decoded_resource"
     graph = lift_ctdl(doc, base, problems)
     results = validate_graph(graph, ctdl_namer, engine)
     return _merge(problems, results)

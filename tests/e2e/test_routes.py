@@ -311,6 +311,26 @@ def test_validate(server):
     assert server.client().post("/validate", data=b"[]").status_code == 400
 
 
+def test_validate_an_array_groups_results_by_rule(server):
+    doc = payload_of(server.client().post("/organization/format", data=organization(new_ctid())).json())
+    broken = json.loads(json.dumps(doc))
+    del broken["@graph"][0]["ceterms:name"]
+    r = server.client().post("/validate?examples=1", data=[doc, broken, broken])
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["conforms"] is False and report["summary"]["documents"] == 3
+    assert [d["conforms"] for d in report["documents"]] == [True, False, False]
+    assert any(res["path"] == "/2/@graph/0/ceterms:name" for res in report["documents"][2]["results"])
+    (group,) = [g for g in report["groups"] if g["code"] == "required"]
+    assert group["count"] == 2 and group["documents"] == 2 and len(group["examples"]) == 1
+    assert server.client().post("/validate?examples=many", data=doc).status_code == 400
+    assert server.client().post("/validate", data=[doc, 7]).status_code == 400
+    latin = json.dumps(doc, ensure_ascii=False).replace("Riverside", "Rivers\u00efde").encode("utf-8")
+    latin = latin.decode("utf-8").encode("cp1252")
+    report = server.client().post("/validate", data=latin).json()
+    assert any(res["code"] == "input.encoding-cp1252" for res in report["results"])
+
+
 def test_validate_an_envelope(server, publisher):
     client, org = publisher
     envelope_id = client.post("/organization/publish", data=organization(org)).json()["RegistryEnvelopeIdentifier"]

@@ -1,0 +1,150 @@
+"""`ctdl validate` of any CTDL input (transformer/documents.py, transformer/summary.py): arrays,
+envelopes, folders, encodings real data has, and reports grouped by rule."""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from transformer import summary
+from transformer.documents import check, documents, read_text
+from transformer.errors import InputError
+
+ROOT = Path(__file__).parent.parent
+PAIRS = ROOT / "tests" / "data" / "assistant-pairs"
+GOOD = json.loads((PAIRS / "Certification_ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec.output.json").read_text("utf-8"))
+
+
+def bad_doc() -> dict:
+    doc = json.loads(json.dumps(GOOD))
+    del doc["@graph"][0]["ceterms:name"]
+    return doc
+
+
+def ctdl(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "service.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_an_array_is_validated_item_by_item_with_pointers_into_the_array():
+    data = json.dumps([GOOD, bad_doc(), {"decoded_resource": bad_doc()}]).encode()
+    checked = check(data, "list.json")
+    assert [c.label for c in checked] == ["list.json[0]", "list.json[1]", "list.json[2]"]
+    assert [c.conforms for c in checked] == [True, False, False]
+    (missing,) = [r for r in checked[1].report.violations if r.code == "required" and "name" in r.path]
+    assert missing.path == "/1/@graph/0/ceterms:name"
+    assert any(r.path == "/2/decoded_resource/@graph/0/ceterms:name" for r in checked[2].report.violations)
+    with pytest.raises(InputError) as e:
+        documents(b'[{"@id": "x"}, "text"]')
+    assert e.value.pointer == "/1" and "string" in e.value.message
+    with pytest.raises(InputError):
+        documents(b"[]")
+
+
+def test_encodings_of_real_files():
+    text, problems = read_text(b"\xef\xbb\xbf{}")
+    assert text == "{}" and problems == []
+    text, problems = read_text('{"a": "é"}'.encode("utf-16"))
+    assert text == '{"a": "é"}' and problems == []
+    text, (warning,) = read_text('{"ceterms:name": "Caf\xe9 \x81"}'.encode("latin-1"))
+    assert text == '{"ceterms:name": "Café \x81"}'                      # 0x81 is undefined in Windows-1252
+    assert warning.code == "input.encoding-cp1252" and warning.severity == "Warning"
+    assert "offset 21" in warning.message and "line 1" in warning.message
+    assert "\x93smart quotes\x94" not in read_text(b'{"a": "\x93smart quotes\x94"}')[0]
+    assert "\u201csmart quotes\u201d" in read_text(b'{"a": "\x93smart quotes\x94"}')[0]
+    with pytest.raises(InputError):
+        read_text(b"\x00\x01\x02\xff binary")
+
+
+def test_random_bytes_never_crash():
+    rng = random.Random(4)
+    sample = json.dumps(GOOD).encode()
+    for i in range(300):
+        kind = i % 3
+        if kind == 0:
+            data = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200)))
+        elif kind == 1:
+            data = sample[:rng.randrange(len(sample))]
+        else:
+            data = bytearray(sample)
+            for _ in range(5):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            data = bytes(data)
+        for c in check(data, "fuzz"):   # never raises: an unreadable input is reported
+            assert c.report is not None or (c.error and c.error["code"].startswith("input."))
+
+
+def test_results_are_grouped_by_rule_with_counts_and_examples():
+    docs = [bad_doc() for _ in range(5)]
+    checked = check(json.dumps(docs).encode(), "five.json")
+    groups = summary.group_results(checked, examples=2)
+    (required,) = [g for g in groups if g.code == "required" and g.examples[0][1].path.endswith("ceterms:name")]
+    assert required.count == 5 and len(required.documents) == 5 and len(required.examples) == 2
+    assert groups[0].severity == "Violation"
+    total = sum(len(c.report.results) for c in checked)
+    assert sum(g.count for g in groups) == total
+    text = summary.text_summary(checked, groups)
+    assert f"violation [required] x5 in 5 documents" in text and "and 3 more like these" in text
+    assert text.splitlines()[-1].startswith("does not conform: ")
+    js = summary.json_summary(checked, groups)
+    assert js["summary"]["documents"] == 5 and js["summary"]["violations"] == sum(c.counts()[0] for c in checked)
+    assert sum(len(d["results"]) for d in js["documents"]) == total          # the full list
+
+
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "docs"
+    (d / "sub").mkdir(parents=True)
+    (d / "good.json").write_text(json.dumps(GOOD), encoding="utf-8")
+    (d / "sub" / "bad.jsonld").write_text(json.dumps(bad_doc()), encoding="utf-8")
+    (d / "both.json").write_text(json.dumps([GOOD, bad_doc()]), encoding="utf-8")
+    (d / "broken.json").write_bytes(b"{not json")
+    (d / "notes.txt").write_text("not a document")
+    return d
+
+
+def test_validate_a_folder(tmp_path):
+    r = ctdl("validate", folder(tmp_path))
+    assert r.returncode == 1, r.stderr
+    table = r.stdout.split("\n\n")[0].splitlines()
+    rows = {line.split()[0]: line.split() for line in table[1:]}
+    assert set(rows) == {"both.json", "broken.json", "good.json", "sub/bad.jsonld", "total"}
+    assert rows["good.json"][-1] == "ok" and rows["sub/bad.jsonld"][-1] == "fails"
+    assert rows["broken.json"][-1] == "unreadable" and rows["both.json"][1] == "2"
+    assert "error [input.not-json] in broken.json" in r.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = ctdl("validate", empty)
+    assert r.returncode == 2 and "no .json or .jsonld files" in r.stderr
+
+
+def test_json_and_junit_formats(tmp_path):
+    d = folder(tmp_path)
+    r = ctdl("validate", d, "--format", "json")
+    out = json.loads(r.stdout)
+    assert out["conforms"] is False and out["summary"]["documents"] == 5 and out["summary"]["unreadable"] == 1
+    assert {x["document"] for x in out["documents"]} == {"good.json", "sub/bad.jsonld", "both.json[0]",
+                                                        "both.json[1]", "broken.json"}
+    r = ctdl("validate", d, "--format", "junit")
+    root = ET.fromstring(r.stdout)
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {"good.json", "sub/bad.jsonld", "both.json", "broken.json"}
+    assert suites["good.json"].get("failures") == "0" and suites["sub/bad.jsonld"].get("failures") == "1"
+    assert suites["broken.json"].get("errors") == "1"
+    failure = suites["sub/bad.jsonld"].find("testcase/failure")
+    assert failure.get("type") == "required" and "ceterms:name" in failure.text
+
+
+def test_one_file_keeps_its_exit_codes(tmp_path):
+    f = tmp_path / "good.json"
+    f.write_text(json.dumps(GOOD))
+    assert ctdl("validate", f).returncode == 0
+    f.write_text(json.dumps(bad_doc()))
+    r = ctdl("validate", f, "--format", "json")
+    assert r.returncode == 1 and any(x["code"] == "required" for x in json.loads(r.stdout)["results"])
+    f.write_bytes(b"\xff\xfe\x00")
+    assert ctdl("validate", f).returncode == 2

@@ -1,0 +1,134 @@
+"""The CTDL documents in an input, as `ctdl validate` and POST /validate take them.
+
+An input is one of: a single resource, an ``@graph`` document, a registry envelope (its
+``decoded_resource``), or a JSON array of any of those; a folder holds such files (``*.json``,
+``*.jsonld``).  Bytes are read as real data has them: UTF-8 (with or without a BOM), UTF-16 with a
+BOM, and Windows-1252 (legacy exports; read with a warning naming the first byte that is not
+UTF-8).  Nothing here raises on bad bytes except an ``InputError`` with a message that says why.
+
+    for doc in documents(data, "credential.json"):
+        doc.label      # "credential.json", or "list.json[3]" for the 4th item of an array
+        doc.base       # JSON pointer of the document in the input: "" or "/3"
+        doc.data       # the JSON object
+        doc.problems   # what reading it said (encoding, non-strict JSON), as Results
+"""
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .errors import BadEncoding, InputError, TooLarge, WrongShape
+from .parse import MAX_INPUT_BYTES, parse_json
+from .report import Result, WARNING
+
+SUFFIXES = (".json", ".jsonld")
+
+
+def _latin1(error: UnicodeDecodeError) -> tuple[str, int]:
+    """The five bytes Windows-1252 leaves undefined (0x81, 0x8d, ...) are read as Latin-1 (the same
+    code points) rather than failing."""
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("ctdl-latin1", _latin1)
+
+
+@dataclass
+class Document:
+    label: str
+    base: str
+    data: dict
+    problems: list[Result] = field(default_factory=list)
+
+
+def read_text(data: bytes) -> tuple[str, list[Result]]:
+    """(text, problems) of a file's bytes: UTF-8 (BOM dropped), UTF-16 with a BOM, or Windows-1252."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise TooLarge(f"the input is {len(data) / 1048576:.1f} MB; the limit is {MAX_INPUT_BYTES // 1048576} MB. "
+                       "Split it into several documents.")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as e:
+            raise BadEncoding(f"the input starts as UTF-16 but byte {e.start} is not UTF-16: save it as UTF-8.") from None
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as e:
+        first = e.start
+    if b"\x00" in data[:4096]:
+        raise BadEncoding("the input is binary (it holds NUL bytes), not a JSON text document.")
+    text = data.decode("cp1252", errors="ctdl-latin1")
+    line = data[:first].count(b"\n") + 1
+    return text, [Result(WARNING, "input.encoding-cp1252",
+                         f"the input is not UTF-8 (byte 0x{data[first]:02x} at line {line}, offset {first}); it "
+                         "was read as Windows-1252, the encoding of older Windows exports",
+                         fix="Save the file as UTF-8 so that every tool reads its characters the same way.")]
+
+
+def documents(data: bytes | str, label: str = "input") -> list[Document]:
+    """The documents of one input (file or request body).  InputError when it is no JSON at all,
+    or when it is neither an object nor an array of objects."""
+    if isinstance(data, str):
+        text, problems = data, []
+    else:
+        text, problems = read_text(bytes(data))
+    value = parse_json(text, problems)
+    if isinstance(value, dict):
+        return [Document(label, "", value, problems)]
+    if isinstance(value, list):
+        if not value:
+            raise WrongShape("the input is an empty JSON array: give a CTDL document, or an array of them")
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise WrongShape(f"item {i} of the array is a {_json_type(item)}, not a CTDL document (a JSON "
+                                 "object)", pointer=f"/{i}")
+            out.append(Document(f"{label}[{i}]", f"/{i}", item, list(problems) if i == 0 else []))
+        return out
+    raise WrongShape(f"a CTDL document must be a JSON object {{...}} (or an array of them), not a "
+                     f"{_json_type(value)}")
+
+
+def _json_type(value) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "string", type(None): "null",
+            list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+def files(folder: Path) -> Iterator[Path]:
+    """The JSON files of a folder and its subfolders, in a stable order (hidden ones skipped)."""
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and path.suffix.lower() in SUFFIXES and not any(p.startswith(".") for p in rel.parts):
+            yield path
+
+
+def check(data: bytes | str, label: str = "input", engine: str | None = None, file: str = "",
+          unreadable: str = "report") -> list:
+    """Validate every document of one input: a list of ``summary.Checked``.  An input that cannot
+    be read at all is one Checked with its error (``unreadable="report"``, for folders) or raises
+    its InputError (``"raise"``, for one file or a request body)."""
+    from .pipeline import validate_document
+    from .summary import Checked
+
+    try:
+        docs = documents(data, label)
+    except InputError as e:
+        if unreadable == "raise":
+            raise
+        return [Checked(label, None, {"code": e.code, "message": e.message, "path": e.pointer}, file)]
+    out = []
+    for doc in docs:
+        try:
+            report = validate_document(doc.data, engine, base=doc.base, problems=doc.problems)
+        except InputError as e:
+            if unreadable == "raise" and len(docs) == 1:
+                raise
+            out.append(Checked(doc.label, None, {"code": e.code, "message": e.message, "path": e.pointer}, file))
+            continue
+        out.append(Checked(doc.label, report, None, file))
+    return out
+
+
+__all__ = ["Document", "documents", "files", "read_text", "check", "InputError"]
