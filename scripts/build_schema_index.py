@@ -31,6 +31,7 @@ def _en(v):
 
 def build(shared: Path) -> dict:
     ranges, labels, definitions, superclasses, domains = {}, {}, {}, {}, {}
+    inverses, deprecated = {}, {}
     classes, properties = set(), set()
     for enc in ("ctdl/ctdl-schema-encoding.json", "ctdlasn/ctdlasn-schema-encoding.json"):
         doc = json.loads((shared / "ctdl" / "schema" / enc).read_text(encoding="utf-8"))
@@ -45,6 +46,10 @@ def build(shared: Path) -> dict:
                 superclasses[nid] = sorted(set(_list(node.get("rdfs:subClassOf"))))
             else:
                 continue
+            for other in _list(node.get("owl:inverseOf")):
+                inverses[nid] = other
+            if node.get("vs:term_status") in ("vs:deprecated", "vs:archaic"):
+                deprecated[nid] = sorted(_list(node.get("meta:supersededBy")))
             labels.setdefault(nid, _en(node.get("rdfs:label")))
             definitions.setdefault(nid, _en(node.get("rdfs:comment")))
     entity_classes = sorted(c for c in domains.get("ceterms:ctid", []) if c in classes)
@@ -61,6 +66,9 @@ def build(shared: Path) -> dict:
         "entity_classes": entity_classes,
         "default_types": default_types,
         "single_valued": single_valued,
+        # owl:inverseOf pairs (both directions), and terms the encodings mark deprecated -> superseded by
+        "inverses": dict(sorted(inverses.items())),
+        "deprecated": dict(sorted(deprecated.items())),
     }
 
 

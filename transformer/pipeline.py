@@ -184,9 +184,17 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     doc = parse.require_object(doc, "a CTDL document")
     if isinstance(doc.get("decoded_resource"), dict):
         doc, base = doc["decoded_resource"], base + "/decoded_resource"
+    from .structure import check_structure
+
+    structural, unresolved = check_structure(doc, base)
     graph = lift_ctdl(doc, base, problems)
     results = validate_graph(graph, ctdl_namer, engine)
-    return _merge(problems, results)
+    if unresolved:   # what the shapes say of a blank node that is not there is noise: it is reported once
+        results = [r for r in results if r.focus not in unresolved]
+    legacy_maps = tuple(r.path + "/" for r in structural if r.code == "language-map")
+    if legacy_maps:  # said once as language-map, not as unknown properties "en-us"
+        problems = [r for r in problems if not (r.code == "unknown-property" and r.path.startswith(legacy_maps))]
+    return _merge(problems + structural, results)
 
 
 def lift_ctdl(doc: dict, base: str, problems: list[Result]) -> Graph:
