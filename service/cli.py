@@ -4,6 +4,7 @@
     ctdl validate FILE|DIR     check any CTDL input (resource, @graph document, envelope, array, folder)
     ctdl serve | keys | verify the registry server, its API keys, envelope signatures
     ctdl bulk | org            uploaded records (status, approve, publish), addresses (cli_bulk.py)
+    ctdl shapes check|test|docs   tools for the people who maintain shapes/ (cli_shapes.py)
 
 Exit status: 0 valid (warnings allowed), 1 violations (the document is still printed),
 2 unusable input (not JSON, unknown type, unreadable file), with one clear line on stderr.
@@ -17,7 +18,7 @@ import sys
 
 from transformer import __version__
 from transformer.enrich import DEFAULT_REGISTRY, SANDBOX_REGISTRY, Options
-from transformer.errors import CtdlError, Unreadable
+from transformer.errors import ConfigurationError, CtdlError, Unreadable
 from transformer.parse import MAX_INPUT_BYTES
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -237,9 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     ve.add_argument("file", metavar="ENVELOPE.json")
     ve.set_defaults(func=cmd_verify)
 
+    from service import cli_shapes
     from service.cli_bulk import add_parsers
 
     add_parsers(sub, _add_store_options)
+    cli_shapes.add_parsers(sub)
+    for command in (f, v, s):   # a maintainer's working copy of the rules
+        command.add_argument("--shapes", metavar="DIR", help="use the shapes in DIR instead of the project's "
+                                                             "shapes/ (also $CTDL_SHAPES)")
     return p
 
 
@@ -250,7 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_UNUSABLE
     try:
+        if getattr(args, "shapes", None) and args.command != "shapes":
+            from service.cli_shapes import use_shapes
+
+            use_shapes(args.shapes)
         return args.func(args)
+    except ConfigurationError as e:   # our own rules are broken (a shapes file): the maintainer must fix it
+        print(f"ctdl: {e.one_line()}", file=sys.stderr)
+        return EXIT_UNUSABLE
     except CtdlError as e:
         print(f"ctdl: {e.one_line()}", file=sys.stderr)
         return EXIT_UNUSABLE if e.http_status < 500 else EXIT_INTERNAL

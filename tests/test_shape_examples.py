@@ -61,20 +61,14 @@ def _key(r) -> tuple:
 # The examples, through the pipeline
 @pytest.mark.parametrize("path", _example_files(), ids=lambda p: str(p.relative_to(EXAMPLES_DIR)))
 def test_example(path: Path):
-    pipeline = pytest.importorskip("transformer.pipeline")
-    expected_path = path.with_name(path.name[: -len(".json")] + ".expected.json")
-    assert expected_path.exists(), f"{expected_path.name} is missing"
-    expected = json.loads(expected_path.read_text(encoding="utf-8"))
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    """The runner `ctdl shapes test` uses (transformer/shapes_tools/examples.py)."""
+    from transformer.pipeline import validate_document
+    from transformer.shapes_tools.examples import run_one
 
-    report = pipeline.validate_document(doc)
-
-    compare_warnings = any(e["severity"] != "Violation" for e in expected)
-    got = {_key(r) for r in report.results if r.severity == "Violation" or compare_warnings}
-    want = {_key(e) for e in expected}
-    assert got == want, "\n".join(
-        [f"missing: {k}" for k in sorted(want - got)] + [f"unexpected: {k}" for k in sorted(got - want)])
+    result = run_one(path)
+    assert result.ok, "\n".join(result.lines())
     if path.name.startswith("valid"):
+        report = validate_document(json.loads(path.read_text(encoding="utf-8")))
         assert not any(r.severity == "Violation" for r in report.results)
 
 
@@ -138,25 +132,7 @@ def test_every_shape_has_examples():
 
 
 # --------------------------------------------------------------------------------------------
-# The shapes
-def test_shapes_parse_and_pass_meta_shacl():
-    pyshacl = pytest.importorskip("pyshacl")
-    g = _shapes_graph()
-    conforms, _, text = pyshacl.validate(g, shacl_graph=g, meta_shacl=True)
-    assert conforms, text
-
-
-def test_every_shape_is_documented():
-    g = _shapes_graph()
-    groups = {str(s) for s in g.subjects(RDF.type, SH.PropertyGroup)}
-    assert {GROUP_NS + n for n in ("Required", "AtLeastOne", "Recommended", "Optional")} <= groups
-    for s in _named_shapes(g):
-        for p in (SH.name, SH.description, SH.message, SH.group, SH.order):
-            assert g.value(s, p) is not None, f"{s} has no {p.n3(g.namespace_manager)}"
-        assert str(g.value(s, SH.group)) in groups, s
-        assert "#" not in str(s), s
-
-
+# The shapes (valid SHACL, documented, CTDL terms, orders: `ctdl shapes check`, tests/test_shapes_tools.py)
 def test_presence_shapes_follow_their_names():
     """shape:*-required are Violations in group:Required; shape:*-recommended Warnings in group:Recommended."""
     g = _shapes_graph()

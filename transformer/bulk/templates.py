@@ -676,6 +676,16 @@ def instruction_text(column: Column) -> str:
     if column.required:
         parts.append("Required.")
     parts.append(column.description.strip())
+    special = special_requirements(column)
+    if special:
+        parts.append(special)
+    parts.append("Multiple values: separate them with |." if column.multiple else "Single value.")
+    return " ".join(p for p in parts if p)
+
+
+def special_requirements(column: Column) -> str:
+    """What a cell must hold beyond the description: format, vocabulary, limits (the "Special data
+    requirements" of the Publisher's tables; `ctdl shapes docs` prints the same)."""
     special = _KIND_RULES.get(column.kind, "")
     if column.key in ("OwnedBy", "OfferedBy"):
         special = "CTIDs of organizations; blank: your organization."
@@ -686,10 +696,7 @@ def instruction_text(column: Column) -> str:
     for rule in column.rules:
         if rule.component == "maxLength":
             special = (special + f" Limit {rule.value} characters.").strip()
-    if special:
-        parts.append(special)
-    parts.append("Multiple values: separate them with |." if column.multiple else "Single value.")
-    return " ".join(p for p in parts if p)
+    return special
 
 
 # -- build_template --------------------------------------------------------------------------------------

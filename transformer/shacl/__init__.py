@@ -88,8 +88,17 @@ def load_shapes(paths: list[Path] | None = None):
         try:
             g.parse(str(p), format="turtle")
         except Exception as e:  # noqa: BLE001 - any parse problem is a broken shapes file
-            raise ShapesError(f"cannot read shapes file {Path(p).name}: {e}") from e
+            raise ShapesError(f"{shapes_file_error(p, e)}; nothing was loaded (fix the file, then start again)") from e
     return g
+
+
+def shapes_file_error(path, e: Exception) -> str:
+    """``shapes/credential.ttl line 12: expected '.' ...``: where a Turtle file is broken and why."""
+    where = f"{Path(path).parent.name}/{Path(path).name}"
+    line, why = getattr(e, "lines", None), getattr(e, "_why", None)
+    if isinstance(line, int):
+        return f"{where} line {line + 1}: {why or e}"
+    return f"{where}: {str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}"
 
 
 _lock = threading.Lock()
