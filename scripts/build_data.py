@@ -955,6 +955,19 @@ def source_rows(shared: Shared) -> dict[str, list[str]]:
     return rows
 
 
+def copy_schema_encodings(shared: Shared, repo: Path) -> list[str]:
+    """The CTDL and CTDL-ASN schema encodings, from which `ctdl shapes generate` writes the schema
+    shapes (shapes/schema/): copied byte for byte into vocabularies/schema/."""
+    out = repo / "vocabularies" / "schema"
+    out.mkdir(parents=True, exist_ok=True)
+    names = []
+    for rel in ("ctdl/ctdl-schema-encoding.json", "ctdlasn/ctdlasn-schema-encoding.json"):
+        src = shared.ctdl / "schema" / rel
+        shutil.copyfile(src, out / src.name)
+        names.append(src.name)
+    return names
+
+
 def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
     data = repo / "tests/data"
     rows = source_rows(shared)
@@ -1061,6 +1074,7 @@ def main(argv: list[str] | None = None) -> int:
     used_urls = build_contexts(shared, repo / "contexts")
     _, unmapped, missing, classes = build_input_context(shared, repo, target_schemes, schemes)
     counts = copy_test_data(shared, repo)
+    encodings = copy_schema_encodings(shared, repo)
 
     print(f"vocabularies: {len(schemes)} schemes, "
           f"{sum(s['concepts'] for s in schemes.values())} concepts; "
@@ -1069,6 +1083,7 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{u} ({n})" for u, n in sorted(used_urls.items())))
     print(f"input context: classes {', '.join(classes)}")
     print(f"input context: {len(unmapped)} model properties unmapped, {len(missing)} example keys unmapped")
+    print(f"schema encodings (for ctdl shapes generate): {', '.join(encodings)}")
     print(f"test data: {counts['files']} files ({counts['assistant-pairs']} assistant-pairs, "
           f"{counts['registry']} registry documents, {counts['registry_bytes']} bytes)")
     return 0

@@ -5,6 +5,8 @@
     ctdl shapes test [NAME ...]         run the shapes' valid and invalid examples; which shape failed
                                         which example, expected vs got; exit 0 / 1
     ctdl shapes docs -o DIR             the property tables per class (docs/properties/)
+    ctdl shapes generate                the schema shapes (shapes/schema/ctdl.ttl) from the CTDL and
+                                        CTDL-ASN schema encodings (vocabularies/schema/); review the diff
 
 All take --shapes DIR (default: the project's shapes/; $CTDL_SHAPES works too), so a maintainer can
 check a working copy before it replaces the served rules.  The server reads the shapes when it
@@ -66,6 +68,21 @@ def cmd_shapes(args) -> int:
         print(f"{len(results) - len(failed)} of {len(results)} examples of {shapes} shapes pass"
               + (f"; {len(failed)} fail" if failed else ""))
         return EXIT_FINDINGS if failed else EXIT_OK
+    if args.shapes_command == "generate":
+        import difflib
+
+        from transformer.resources import data_dir
+        from transformer.schema_shapes import write
+
+        out = Path(args.output) if args.output else data_dir("shapes") / "schema" / "ctdl.ttl"
+        before = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+        after = write(Path(args.source) if args.source else data_dir("vocabularies") / "schema", out).splitlines()
+        changed = [l for l in difflib.unified_diff(before, after, lineterm="", n=0) if l[:1] in "+-" and
+                   not l.startswith(("+++", "---"))]
+        shapes = sum(1 for line in after if line.startswith("shape:"))
+        print(f"wrote {out}: {shapes} shapes; {len(changed)} line(s) changed (git diff {out} to review)",
+              file=sys.stderr)
+        return EXIT_OK
     from transformer.shapes_tools.docs import write_docs
 
     written = write_docs(Path(args.output))
@@ -89,4 +106,8 @@ def add_parsers(sub) -> None:
     d = ssub.add_parser("docs", help="property tables per class, from the shapes (Markdown)")
     shapes_option(d)
     d.add_argument("-o", "--output", required=True, metavar="DIR", help="e.g. docs/properties/")
+    gen = ssub.add_parser("generate", help="the schema shapes from the CTDL / CTDL-ASN schema encodings")
+    shapes_option(gen)
+    gen.add_argument("--from", dest="source", metavar="DIR", help="the encodings (default: vocabularies/schema/)")
+    gen.add_argument("-o", "--output", metavar="FILE", help="default: shapes/schema/ctdl.ttl")
     s.set_defaults(func=cmd_shapes)

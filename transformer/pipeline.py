@@ -189,6 +189,11 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     structural, unresolved = check_structure(doc, base)
     graph = lift_ctdl(doc, base, problems)
     results = validate_graph(graph, ctdl_namer, engine)
+    said = {(r.path, r.severity) for r in results}
+    # the schema layer (generated from the CTDL encodings): where a policy shape already said what is
+    # wrong with a value (in the registrar's words), the schema's more general word is not repeated
+    results += [r for r in validate_graph(graph, ctdl_namer, engine, layer="schema")
+                if (r.path, r.severity) not in said]
     if unresolved:   # what the shapes say of a blank node that is not there is noise: it is reported once
         results = [r for r in results if r.focus not in unresolved]
     legacy_maps = tuple(r.path + "/" for r in structural if r.code == "language-map")

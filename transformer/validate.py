@@ -60,12 +60,47 @@ def compact_shape(iri: str) -> str:
     return "shape:" + iri[len(prefix):] if iri.startswith(prefix) else iri
 
 
-def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None = None) -> list[Result]:
+def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None = None,
+                   layer: str = "policy") -> list[Result]:
+    """Run the policy shapes (shapes/*.ttl) or, ``layer="schema"``, the schema shapes generated from
+    the CTDL encodings (shapes/schema/*.ttl, see transformer/schema_shapes.py)."""
     from .shacl import get_engine
 
-    raw_results = get_engine(engine or DEFAULT_ENGINE).validate(graph)
-    info = shape_info()
+    if layer == "schema":
+        shapes = schema_shapes()
+        if shapes is None:
+            return []
+        raw_results = get_engine(engine or DEFAULT_ENGINE, shapes).validate(graph)
+        info = schema_shape_info()
+    else:
+        raw_results = get_engine(engine or DEFAULT_ENGINE).validate(graph)
+        info = shape_info()
     return [to_result(graph, r, namer, info) for r in raw_results]
+
+
+@lru_cache(maxsize=1)
+def schema_shapes():
+    """The schema layer (shapes/schema/*.ttl) with the vocabulary shapes it points at; None if absent."""
+    from .resources import data_dir
+    from .shacl import load_shapes
+
+    folder = data_dir("shapes") / "schema"
+    files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+    if not files:
+        return None
+    return load_shapes(files + [data_dir("shapes") / "vocabularies.ttl"])
+
+
+@lru_cache(maxsize=1)
+def schema_shape_info() -> dict[str, dict]:
+    import rdflib
+
+    g = schema_shapes()
+    name, code = rdflib.URIRef(SH + "name"), rdflib.URIRef(CTDLSH + "code")
+    info = dict(shape_info())
+    for s in set(g.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "PropertyShape"))):
+        info[str(s)] = {"name": str(g.value(s, name) or ""), "code": str(g.value(s, code) or "")}
+    return info
 
 
 def _first_pred(path) -> str | None:
