@@ -152,3 +152,13 @@ def test_real_registry_documents_findings():
     credit = next(reg.rglob("ConditionManifest_ce-27b450cd-40e9-4f93-854d-302dd15cccaa.json"))
     assert any(c == "deprecated" and p.endswith("ceterms:creditHourValue")
                for c, _, p in findings(json.loads(credit.read_text("utf-8-sig"))))
+
+
+def test_http_iris_are_read_as_https_with_one_warning():
+    org = json.loads((Path(__file__).parent / "shapes" / "Organization" / "valid.json").read_text("utf-8"))
+    text = json.dumps(org).replace('"orgType:', '"http://purl.org/ctdl/vocabs/orgType/')
+    report = validate_document(json.loads(text))
+    assert report.conforms
+    (w,) = [r for r in report.results if r.code == "http-iri"]
+    assert w.severity == "Warning" and w.path.endswith("/ceterms:targetNode") and "https://" in w.fix
+    assert validate_document(org).conforms and not [r for r in validate_document(org).results if r.code == "http-iri"]

@@ -184,8 +184,10 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     doc = parse.require_object(doc, "a CTDL document")
     if isinstance(doc.get("decoded_resource"), dict):
         doc, base = doc["decoded_resource"], base + "/decoded_resource"
-    from .structure import check_structure
+    from .structure import check_structure, upgrade_http_iris
 
+    doc, upgraded = upgrade_http_iris(doc, base)
+    problems += upgraded
     structural, unresolved = check_structure(doc, base)
     graph = lift_ctdl(doc, base, problems)
     results = validate_graph(graph, ctdl_namer, engine)

@@ -124,7 +124,7 @@ class _Walker:
             if key.startswith("@"):
                 continue
             kp = pointer_join(pointer, key)
-            name = self.curie(key)
+            name = self.curie(key.strip())   # spaces around a key: lift reads it anyway, with a warning
             if name is not None:
                 self.term(name, kp, self.s.properties, "property", key)
             td = self.ctx.terms.get(key)
@@ -258,6 +258,42 @@ class _Walker:
                          "Publish a competency with its own framework, or correct ceasn:isPartOf.")
 
 
+_HTTP = ("http://purl.org/ctdl/", "http://purl.org/ctdlasn/")
+
+
+def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result]]:
+    """CTDL term and vocabulary IRIs written with http:// (older data) read as their https:// IRIs,
+    with one warning per document saying where the first one is and how many there are."""
+    found: list[str] = []
+
+    def fix(text: str) -> str:
+        return "https://" + text[7:] if text.startswith(_HTTP) else text
+
+    def walk(v: Any, pointer: str) -> Any:
+        if isinstance(v, str):
+            if v.startswith(_HTTP):
+                found.append(pointer)
+                return fix(v)
+            return v
+        if isinstance(v, list):
+            return [walk(x, pointer_join(pointer, i)) for i, x in enumerate(v)]
+        if isinstance(v, dict):
+            out = {}
+            for k, x in v.items():
+                if k.startswith(_HTTP):
+                    found.append(pointer_join(pointer, k))
+                out[fix(k)] = walk(x, pointer_join(pointer, k))
+            return out
+        return v
+
+    upgraded = walk(doc, base)
+    if not found:
+        return doc, []
+    return upgraded, [Result(WARNING, "http-iri", f"{len(found)} CTDL IRI(s) are written with http://, e.g. at "
+                             f"{found[0]}; they were read as https://", path=found[0],
+                             fix="Write CTDL terms and vocabulary IRIs with https://purl.org/ctdl/...")]
+
+
 def _values(value: Any, pointer: str):
     if isinstance(value, list):
         for i, v in enumerate(value):
@@ -271,4 +307,4 @@ def _types(node: dict) -> set:
     return set(t) if isinstance(t, list) else {t}
 
 
-__all__ = ["check_structure", "schema"]
+__all__ = ["check_structure", "schema", "upgrade_http_iris"]
