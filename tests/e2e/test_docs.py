@@ -93,6 +93,8 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("POST", "/bulk/publish", b"{oops", True, 400),
         ("GET", f"/org/{unknown}/addresses", None, True, 403),
         ("PUT", f"/org/{org_ctid}/addresses", b"[]", True, 400),
+        ("GET", f"/org/{org_ctid}/manifests/price", None, True, 404),
+        ("PUT", f"/org/{org_ctid}/manifests/cost", b'{"tuition": "no-ctid"}', True, 422),
         ("PUT", "/openapi.json", None, False, 405),
         ("POST", "/", None, False, 405),
         ("GET", "/no/such/route", None, False, 404),
@@ -106,7 +108,8 @@ def test_every_route_errors_with_the_assistant_shape(server, app_routes):
               for m, p, *_ in probes}
     probed |= {("/{}/format", "POST"), ("/{}/publish", "POST"), ("/{}/delete", "DELETE"),
                ("/bulk/{}/template", "GET"), ("/bulk/{}/upload", "POST"),
-               ("/bulk/{}/export", "GET")}  # probed as /bulk/course/...
+               ("/bulk/{}/export", "GET"),   # probed as /bulk/course/...
+               ("/org/{}/manifests/{}", "GET"), ("/org/{}/manifests/{}", "PUT")}   # as .../manifests/cost
     cannot_fail = {("/openapi.json", "GET"), ("/", "GET")}   # their errors: 405 for other methods, probed
     assert app_routes - probed - cannot_fail == set(), "add a failing request for these routes"
     for method, path, body, with_key, status in probes:
