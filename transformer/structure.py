@@ -258,7 +258,8 @@ class _Walker:
                          "Publish a competency with its own framework, or correct ceasn:isPartOf.")
 
 
-_HTTP = ("http://purl.org/ctdl/", "http://purl.org/ctdlasn/")
+# the namespaces whose IRIs are https:// (CTDL-ASN's publicationStatus vocabulary is http:// itself)
+_HTTP = ("http://purl.org/ctdl/", "http://purl.org/ctdlasn/terms/")
 
 
 def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result]]:
