@@ -985,33 +985,25 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
         copied.append((str(dst.relative_to(data)), str(src.relative_to(shared.ctdl))))
     counts["assistant-pairs"] = len(copied)
 
-    reg_dst = data / "registry"
-    if reg_dst.exists():
-        shutil.rmtree(reg_dst)
+    def copy_tree(src_dir: Path, dst_dir: Path, suffixes: tuple[str, ...]) -> list[Path]:
+        """Replace dst_dir by the files of src_dir (recursively) with these suffixes."""
+        if dst_dir.exists():
+            shutil.rmtree(dst_dir)
+        files = sorted(p for p in src_dir.rglob("*") if p.is_file() and p.suffix in suffixes)
+        for src in files:
+            dst = dst_dir / src.relative_to(src_dir)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+            copied.append((str(dst.relative_to(data)), str(src.relative_to(shared.ctdl))))
+        return files
+
     legacy = shared.ctdl / "examples/legacy"
-    docs = sorted(p for p in legacy.rglob("*.json") if p.is_file())
-    total = sum(p.stat().st_size for p in docs)
+    total = sum(p.stat().st_size for p in legacy.rglob("*.json") if p.is_file())
     if total >= 2 * 1024 * 1024:
         raise SystemExit(f"legacy registry documents are {total} bytes (>= 2 MB); choose a selection")
-    for src in docs:
-        dst = reg_dst / src.relative_to(legacy)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
-        copied.append((str(dst.relative_to(data)), str(src.relative_to(shared.ctdl))))
-    counts["registry"] = len(docs)
+    counts["registry"] = len(copy_tree(legacy, data / "registry", (".json",)))
     counts["registry_bytes"] = total
-
-    model_dst = data / "modelling"
-    if model_dst.exists():
-        shutil.rmtree(model_dst)
-    modelling = shared.ctdl / "examples/modelling"
-    examples = sorted(p for p in modelling.rglob("*") if p.is_file() and p.suffix in (".json", ".jsonld"))
-    for src in examples:
-        dst = model_dst / src.relative_to(modelling)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
-        copied.append((str(dst.relative_to(data)), str(src.relative_to(shared.ctdl))))
-    counts["modelling"] = len(examples)
+    counts["modelling"] = len(copy_tree(shared.ctdl / "examples/modelling", data / "modelling", (".json", ".jsonld")))
 
     bulk_src = shared.ctdl / "bulk/cass/cass-editor_ctdlasn-csv_template_header.csv"
     bulk_dst = data / "bulk/cass-header.csv"

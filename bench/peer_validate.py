@@ -1,0 +1,205 @@
+"""Benchmark: `ctdl validate` against the peer `ctdl-validate` (PyPI), same files, same machine.
+
+    python bench/peer_validate.py [--peer PATH] [--sizes 1000,2000,4000,8000] [--runs 3]
+
+The peer is not a dependency of this project; install it in a venv of its own:
+
+    python3 -m venv /tmp/peer && /tmp/peer/bin/pip install --ignore-requires-python ctdl-validate
+
+(it declares Python >= 3.12 and runs on 3.11) and pass ``--peer /tmp/peer/bin/ctdl-validate``.
+Both sides are timed as command-line runs (interpreter start included, wall clock, median of
+``--runs``), with ``--format json``, on:
+
+1. competency frameworks of growing size, built by the bulk importer (bench/competencies.py);
+2. every real document under tests/data/registry and tests/data/modelling, one run per file
+   (the peer takes one file; ours is also timed on the folder in one run);
+3. a framework saved in Windows-1252 (a registrar's spreadsheet export): exit status, crash or not;
+4. the same real registry document with one defect at a time: is the defect reported?
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+OURS = [sys.executable, "-m", "service.cli", "validate"]
+SAMPLE = ROOT / "tests/data/registry/validation-test-data-2018/Certification_ce-683454f7-b878-479f-a96c-6b85d03344df.json"
+
+
+def run(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    t = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - t, done
+
+
+def timed(cmd: list[str], runs: int) -> tuple[float, subprocess.CompletedProcess]:
+    results = [run(cmd) for _ in range(runs)]
+    return statistics.median(t for t, _ in results), results[-1][1]
+
+
+def crashed(done: subprocess.CompletedProcess) -> bool:
+    return b"Traceback (most recent call last)" in done.stderr
+
+
+def scaling(peer: str, sizes: list[int], runs: int, tmp: Path) -> None:
+    from competencies import generate
+
+    from transformer.bulk import import_framework
+
+    print("\n1. Competency frameworks (wall clock per command, median)")
+    print(f"{'competencies':>12} {'KiB':>6} {'ours s':>8} {'ratio':>6} {'peer s':>8} {'ratio':>6} {'peer/ours':>9}")
+    prev = None
+    for n in sizes:
+        doc = import_framework(generate(n, "cass"), publisher="ce-5e5f6a4e-2a1b-4c3d-9e8f-7a6b5c4d3e2f").document
+        path = tmp / f"framework-{n}.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        ours, o = timed(OURS + [str(path), "--format", "json"], runs)
+        theirs, p = timed([peer, str(path), "--format", "json"], runs)
+        r1 = f"{ours / prev[0]:5.2f}x" if prev else "     -"
+        r2 = f"{theirs / prev[1]:5.2f}x" if prev else "     -"
+        prev = (ours, theirs)
+        flag = " (peer crashed)" if crashed(p) else ""
+        print(f"{n:>12} {path.stat().st_size // 1024:>6} {ours:>8.2f} {r1:>6} {theirs:>8.2f} {r2:>6} "
+              f"{theirs / ours:>8.1f}x{flag}")
+
+
+def real_documents(peer: str, tmp: Path) -> None:
+    files = sorted((ROOT / "tests/data/registry").rglob("*.json")) + sorted((ROOT / "tests/data/modelling").rglob("*.json"))
+    folder = tmp / "real"
+    folder.mkdir()
+    for i, f in enumerate(files):
+        shutil.copy(f, folder / f"{i:03d}-{f.name}")
+    print(f"\n2. {len(files)} real registry and modelling documents, one command per file")
+    for name, cmd in (("ours", OURS), ("peer", [peer])):
+        times, crashes, findings = [], 0, 0
+        for f in sorted(folder.iterdir()):
+            t, done = run(cmd + [str(f), "--format", "json"])
+            times.append(t)
+            crashes += crashed(done)
+        print(f"  {name}: median {statistics.median(times):.3f} s per file, total {sum(times):.1f} s, "
+              f"{crashes} crashed")
+    t, done = run(OURS + [str(folder), "--format", "json"])
+    print(f"  ours on the folder in one command: {t:.2f} s ({len(files) / t:.0f} documents/s), "
+          f"exit {done.returncode}, crashed: {crashed(done)}")
+
+
+def windows_1252(peer: str, tmp: Path) -> None:
+    from competencies import generate
+
+    from transformer.bulk import import_framework
+
+    doc = import_framework(generate(50, "cass")).document
+    doc["@graph"][0]["ceasn:name"] = {"en-US": "Compétences du technicien – niveau avancé"}
+    path = tmp / "framework-cp1252.json"
+    path.write_bytes(json.dumps(doc, ensure_ascii=False).encode("cp1252"))
+    print("\n3. A framework saved in Windows-1252")
+    for name, cmd in (("ours", OURS), ("peer", [peer])):
+        _, done = run(cmd + [str(path), "--format", "json"])
+        tail = (done.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1][:100]
+        print(f"  {name}: exit {done.returncode}, crashed: {crashed(done)}  {tail}")
+
+
+def _defects() -> list[tuple[str, callable]]:
+    def main(d):
+        return d
+
+    def drop(key):
+        def f(d):
+            main(d).pop(key, None)
+            return d
+        return f
+
+    def put(key, value):
+        def f(d):
+            main(d)[key] = value
+            return d
+        return f
+
+    def rename(old, new):
+        def f(d):
+            main(d)[new] = main(d).pop(old)
+            return d
+        return f
+
+    return [
+        ("required name missing", drop("ceterms:name")),
+        ("required description missing", drop("ceterms:description")),
+        ("unknown vocabulary term (audience level)", put("ceterms:audienceLevelType", [
+            {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": "audLevel:NoSuchLevel",
+             "ceterms:framework": "https://credreg.net/ctdl/terms/AudienceLevel"}])),
+        ("typo in a property name (subjectWebPage)", rename("ceterms:subjectWebpage", "ceterms:subjectWebPage")),
+        ("bare UUID as CTID", lambda d: put("ceterms:ctid", main(d)["ceterms:ctid"][3:])(d)),
+        ("subject webpage not a URL", put("ceterms:subjectWebpage", "www example org")),
+        ("date not a date", put("ceterms:dateEffective", "31/12/2017")),
+        ("invalid language-map key", put("ceterms:name", {"english": "Certification"})),
+    ]
+
+
+def defects(peer: str, tmp: Path) -> None:
+    base = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    base.pop("ceterms:audienceLevelType", None)
+    print(f"\n4. One defect at a time in a real registry document ({SAMPLE.name})")
+    print(f"  {'defect':<44} {'ours':>6} {'peer':>6}")
+    tools = (OURS, [peer])
+    clean = [_errors(run(cmd + [str(SAMPLE_CLEAN), "--format", "json"])[1]) for cmd in tools]
+    ours_found = peer_found = 0
+    for label, make in _defects():
+        doc = make(json.loads(json.dumps(base)))
+        path = tmp / "defect.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        row = [_errors(run(cmd + [str(path), "--format", "json"])[1]) > before
+               for cmd, before in zip(tools, clean)]
+        ours_found += row[0]
+        peer_found += row[1]
+        print(f"  {label:<44} {'yes' if row[0] else 'no':>6} {'yes' if row[1] else 'no':>6}")
+    print(f"  reported: ours {ours_found}/{len(_defects())}, peer {peer_found}/{len(_defects())}")
+
+
+def _errors(done: subprocess.CompletedProcess) -> int:
+    """Error and warning findings in a JSON report of either tool (ours: "results", severity
+    Violation / Warning / Info; the peer: "findings", ERROR / WARNING / UNVERIFIABLE / INFO)."""
+    try:
+        out = json.loads(done.stdout)
+    except ValueError:
+        return 0
+    found = out.get("results", out.get("findings", []))
+    return sum(f.get("severity") in ("Violation", "Warning", "ERROR", "WARNING") for f in found)
+
+
+SAMPLE_CLEAN: Path
+
+
+def main() -> None:
+    global SAMPLE_CLEAN
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--peer", default=shutil.which("ctdl-validate"))
+    ap.add_argument("--sizes", default="1000,2000,4000,8000")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    if not args.peer:
+        sys.exit("ctdl-validate not found: see this file's docstring, then pass --peer PATH")
+    done = subprocess.run([args.peer, "--version"], capture_output=True, text=True)
+    print(f"peer: {args.peer} {done.stdout.strip()}; ours: {' '.join(OURS[1:])}")
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        base = json.loads(SAMPLE.read_text(encoding="utf-8"))
+        base.pop("ceterms:audienceLevelType", None)
+        SAMPLE_CLEAN = tmp / "clean.json"
+        SAMPLE_CLEAN.write_text(json.dumps(base), encoding="utf-8")
+        defects(args.peer, tmp)
+        windows_1252(args.peer, tmp)
+        real_documents(args.peer, tmp)
+        scaling(args.peer, [int(s) for s in args.sizes.split(",")], args.runs, tmp)
+
+
+if __name__ == "__main__":
+    main()
