@@ -1,7 +1,7 @@
 """The ``ctdl`` command.
 
     ctdl format TYPE FILE      simple Registry Assistant JSON -> CTDL JSON-LD on stdout
-    ctdl validate FILE|DIR     check any CTDL input (resource, @graph document, envelope, array, folder)
+    ctdl validate FILE|DIR...  check any CTDL input (resource, @graph document, envelope, array, folder)
     ctdl serve | keys | verify the registry server, its API keys, envelope signatures
     ctdl bulk | org            uploaded records (status, approve, publish), addresses (cli_bulk.py)
     ctdl shapes check|test|docs   tools for the people who maintain shapes/ (cli_shapes.py)
@@ -57,29 +57,38 @@ def cmd_format(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    """Any CTDL input: a file (one document, an @graph document, an envelope or an array of them),
-    standard input, or a folder of such files (a table per file, then the rules found)."""
+    """Any CTDL input: files (one document, an @graph document, an envelope or an array of them),
+    standard input, or folders of such files (a table per file, then the rules found).  Many paths
+    in one command load the shapes once: ``ctdl validate exports/*.json``."""
     from pathlib import Path
 
     from transformer import summary
     from transformer.documents import check, files
 
-    path = Path(args.file)
-    if args.file != "-" and path.is_dir():
+    paths = args.file
+    many = len(paths) > 1 or (paths[0] != "-" and Path(paths[0]).is_dir())
+    if not many:
+        name = "-" if paths[0] == "-" else Path(paths[0]).name
+        checked = check(read_input(paths[0]), name, args.engine, unreadable="raise")  # unreadable: exit 2
+    else:
+        inputs = []     # (file to read, its name in the report)
+        for given in paths:
+            folder = Path(given)
+            if given != "-" and folder.is_dir():
+                found = [(str(f), str(f.relative_to(folder) if len(paths) == 1 else f)) for f in files(folder)]
+                if not found:
+                    raise Unreadable(f"{given} holds no .json or .jsonld files")
+                inputs += found
+            else:
+                inputs.append((given, given))
         checked = []
-        for f in files(path):
-            name = str(f.relative_to(path))
+        for f, name in inputs:
             try:
-                data = read_input(str(f))
+                data = read_input(f)
             except CtdlError as e:
                 checked.append(summary.Checked(name, None, {"code": e.code, "message": e.message, "path": ""}, name))
                 continue
             checked += check(data, name, args.engine, file=name)
-        if not checked:
-            raise Unreadable(f"{args.file} holds no .json or .jsonld files")
-    else:
-        checked = check(read_input(args.file), "-" if args.file == "-" else path.name, args.engine,
-                        unreadable="raise")   # nothing could be read: exit 2 with one line
     groups = summary.group_results(checked, args.examples)
     if args.format == "json":
         json.dump(summary.json_summary(checked, groups), sys.stdout, indent=2, ensure_ascii=False)
@@ -87,7 +96,7 @@ def cmd_validate(args) -> int:
     elif args.format == "junit":
         sys.stdout.write(summary.junit(checked, args.examples))
     else:
-        if path.is_dir() and args.file != "-":
+        if many:
             print(summary.table(checked))
             print()
         examples = 10 ** 9 if args.verbose else args.examples
@@ -197,8 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_format)
 
     v = sub.add_parser("validate", help="check any CTDL document against the shapes")
-    v.add_argument("file", metavar="FILE|DIR", help="CTDL JSON-LD: a resource, an @graph document, an envelope or "
-                   "a JSON array of them; a folder of .json/.jsonld files; - for stdin")
+    v.add_argument("file", metavar="FILE|DIR", nargs="+",
+                   help="CTDL JSON-LD: a resource, an @graph document, an envelope or a JSON array of them; a "
+                   "folder of .json/.jsonld files; - for stdin.  Several at once load the shapes once")
     v.add_argument("--format", choices=["text", "json", "junit"], default="text",
                    help="text: results grouped by rule with examples; json: every result; junit: JUnit XML for CI")
     v.add_argument("--examples", type=int, default=3, metavar="N", help="examples shown per rule (default 3)")

@@ -122,6 +122,19 @@ def test_validate_a_folder(tmp_path):
     assert r.returncode == 2 and "no .json or .jsonld files" in r.stderr
 
 
+def test_several_paths_in_one_command(tmp_path):
+    """`ctdl validate exports/*.json other/`: files and folders together, named as given."""
+    d = folder(tmp_path)
+    r = ctdl("validate", d / "good.json", d / "sub", tmp_path / "missing.json", "--format", "json")
+    assert r.returncode == 1, r.stderr
+    out = json.loads(r.stdout)
+    names = {x["document"] for x in out["documents"]}
+    assert names == {str(d / "good.json"), str(d / "sub" / "bad.jsonld"), str(tmp_path / "missing.json")}
+    assert out["summary"] == {**out["summary"], "documents": 3, "conforming": 1, "unreadable": 1}
+    r = ctdl("validate", d / "good.json", d / "good.json")
+    assert r.returncode == 0 and "total" in r.stdout
+
+
 def test_json_and_junit_formats(tmp_path):
     d = folder(tmp_path)
     r = ctdl("validate", d, "--format", "json")

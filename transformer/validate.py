@@ -44,9 +44,9 @@ SEVERITIES = {SH + "Violation": VIOLATION, SH + "Warning": WARNING, SH + "Info":
 def shape_info() -> dict[str, dict]:
     """Per shape IRI: its compact name, sh:name, ctdlsh:code (read from the shapes once)."""
     import rdflib
-    from .shacl import load_shapes
+    from .shacl import project_shapes
 
-    g = load_shapes()
+    g = project_shapes()
     info: dict[str, dict] = {}
     name, code = rdflib.URIRef(SH + "name"), rdflib.URIRef(CTDLSH + "code")
     for s in set(g.subjects()):

@@ -83,7 +83,7 @@ def load_shapes(paths: list[Path] | None = None):
 
     if paths is None:
         paths = sorted(data_dir("shapes").glob("*.ttl"))
-    g = rdflib.Graph()
+    g = rdflib.Graph(store="SimpleMemory")   # triples only (no named graphs): parses twice as fast
     for p in paths:
         try:
             g.parse(str(p), format="turtle")
@@ -106,17 +106,24 @@ _engines: dict = {}
 _default_shapes = None
 
 
+def project_shapes():
+    """The policy shapes (every ``shapes/*.ttl``), parsed once per process and shared by the
+    engines, the report layer, the templates and the docs."""
+    global _default_shapes
+    with _lock:
+        if _default_shapes is None:
+            _default_shapes = load_shapes()
+        return _default_shapes
+
+
 def get_engine(name: str = "compiled", shapes=None) -> Engine:
     """The engine ``name`` for ``shapes`` (default: the project's shapes), built once per process."""
-    global _default_shapes
     kind = {"compiled": "compiled", "pyshacl": "pyshacl", "reference": "pyshacl"}.get(name)
     if kind is None:
         raise ValueError(f"unknown SHACL engine {name!r} (use 'compiled' or 'pyshacl')")
+    if shapes is None:
+        shapes = project_shapes()
     with _lock:
-        if shapes is None:
-            if _default_shapes is None:
-                _default_shapes = load_shapes()
-            shapes = _default_shapes
         key = (kind, id(shapes))
         hit = _engines.get(key)
         if hit is not None and hit[0] is shapes:
@@ -131,5 +138,5 @@ def get_engine(name: str = "compiled", shapes=None) -> Engine:
         return engine
 
 
-__all__ = ["RawResult", "Engine", "ComplexPath", "load_shapes", "get_engine", "Literal", "Subject",
+__all__ = ["RawResult", "Engine", "ComplexPath", "load_shapes", "project_shapes", "get_engine", "Literal", "Subject",
            "SH", "CTDLSH", "DURATION_ORDER", "NOT_LONGER_THAN"]
