@@ -287,5 +287,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+# commands that hold no store or server: once their output is flushed, the process may end without
+# the interpreter's teardown, which spends ~1 s freeing the ~100,000 objects of the shapes graphs
+NO_TEARDOWN = {"validate", "format", "shapes"}
+
+
+def entry() -> None:
+    """The ``ctdl`` console script."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if argv and argv[0] in NO_TEARDOWN:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
