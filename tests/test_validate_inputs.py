@@ -161,3 +161,13 @@ def test_one_file_keeps_its_exit_codes(tmp_path):
     assert r.returncode == 1 and any(x["code"] == "required" for x in json.loads(r.stdout)["results"])
     f.write_bytes(b"\xff\xfe\x00")
     assert ctdl("validate", f).returncode == 2
+
+
+def test_recommended_line_names_groups_in_words():
+    """A recommended at-least-one group (a condition with none of its targets) is named by its
+    sh:name in the one-line benchmark summary, not by its shape IRI."""
+    path = ROOT / "tests/data/registry/validation-test-data-2018/Certification_ce-683454f7-b878-479f-a96c-6b85d03344df.json"
+    checked = check(path.read_bytes(), path.name)
+    text = summary.text_summary(checked, summary.group_results(checked, 3))
+    line = next(x for x in text.splitlines() if x.startswith("warning [recommended]"))
+    assert "one of Target Entity" in line and "shape:" not in line

@@ -76,6 +76,14 @@ def totals(checked: list[Checked]) -> dict:
             "violations": v, "warnings": w, "unreadable": sum(c.error is not None for c in checked)}
 
 
+def _one_of(shape: str) -> str:
+    """What a recommended at-least-one group is called: 'one of Target Entity'."""
+    from .validate import shape_info
+
+    name = shape_info().get("urn:ctdl-assistant:shape:" + shape.removeprefix("shape:"), {}).get("name")
+    return f"one of {name}" if name else shape
+
+
 def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3) -> str:
     """Each rule once: its examples as result lines, then how many more there are."""
     lines: list[str] = []
@@ -98,7 +106,7 @@ def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3)
             lines.append(f"  ... and {g.count - len(g.examples)} more like these (--format json lists every one)")
     if len(recommended) > 1:   # one line for the benchmark: which recommended properties are missing, how often
         count = sum(g.count for g in recommended)
-        names = [(g.count, g.examples[0][1].property or g.shape) for g in recommended]
+        names = [(g.count, g.examples[0][1].property or _one_of(g.shape)) for g in recommended]
         listed = ", ".join(f"{name} ({n})" if several or n > 1 else name for n, name in sorted(names, key=lambda x: -x[0]))
         lines.append(f"warning [recommended] x{count}: recommended properties (Credential Engine benchmark) are "
                      f"missing: {listed} (-v or --format json shows each)")
