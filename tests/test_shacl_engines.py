@@ -334,6 +334,9 @@ UNSUPPORTED = {
                                "sh:validator [ sh:ask \"ASK {}\" ] . ex:S a sh:NodeShape ; ex:foo 1 ."),
     "qualifiedValueShape on node shape": ("ex:S a sh:NodeShape ; sh:qualifiedValueShape ex:Q ; "
                                           "sh:qualifiedMinCount 1 ."),
+    "sh:in list that loops": ("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:in _:l1 . "
+                              "_:l1 rdf:first ex:a ; rdf:rest _:l2 . _:l2 rdf:first ex:b ; rdf:rest _:l1 .",
+                              "loops back"),
 }
 
 

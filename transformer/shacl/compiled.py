@@ -107,6 +107,7 @@ class Compiler:
         self.stack: list = []
         self.custom = self._custom_components()
         self._meta = None
+        self._first = self._rest = None         # RDF list cells, read in one pass when first needed
 
     # -- discovery (mirrors pyshacl's ShapesGraph) ---------------------------------------------
     def _discover(self) -> dict:
@@ -185,9 +186,25 @@ class Compiler:
         elif not isinstance(node, rdflib.BNode) or (node, RDF.first, None) not in self.g:
             self.fail(spec, f"{what} needs an RDF list")
         else:
-            items = list(self.g.items(node))
+            items = self._items(spec, node, what)
         if not items and not allow_empty:
             self.fail(spec, f"{what} needs a non-empty list")
+        return items
+
+    def _items(self, spec: Spec, node, what: str) -> list:
+        """The members of an RDF list (what ``Graph.items`` gives, without two lookups per cell:
+        the schema layer's ~800 lists of up to 80 classes made those a third of compiling)."""
+        if self._first is None:
+            self._first = {s: o for s, _, o in self.g.triples((None, RDF.first, None))}
+            self._rest = {s: o for s, _, o in self.g.triples((None, RDF.rest, None))}
+        items, seen = [], set()
+        while node is not None and node != RDF.nil:
+            if node in seen:
+                self.fail(spec, f"{what}: the list loops back on itself")
+            seen.add(node)
+            if node in self._first:
+                items.append(self._first[node])
+            node = self._rest.get(node)
         return items
 
     def shape(self, node, spec: Spec | None = None, via: str = "") -> CShape:
