@@ -101,9 +101,9 @@ class Vocabularies:
         self.property_scheme: dict[str, str] = {}
         self.frameworks: dict[str, Framework] = {}
         folder = data_dir("vocabularies")
-        g = rdflib.Graph(store="SimpleMemory")   # triples only: parses twice as fast as the default store
-        for path in sorted(folder.glob("*.ttl")):
-            g.parse(path, format="turtle")
+        from .rdf_cache import parse_turtle
+
+        g = parse_turtle(sorted(folder.glob("*.ttl")))     # parsed once per content (rdf_cache)
         T = rdflib.RDF.type
         S = rdflib.Namespace(SKOS)
         X = rdflib.Namespace(CTDLSH)

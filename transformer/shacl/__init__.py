@@ -76,20 +76,20 @@ def load_shapes(paths: list[Path] | None = None):
     """Parse the shape files (default: every ``shapes/*.ttl``) into one rdflib graph.
 
     owl:imports are never followed."""
-    import rdflib
-
     from ..errors import ShapesError
     from ..resources import data_dir
 
     if paths is None:
         paths = sorted(data_dir("shapes").glob("*.ttl"))
-    g = rdflib.Graph(store="SimpleMemory")   # triples only (no named graphs): parses twice as fast
-    for p in paths:
-        try:
-            g.parse(str(p), format="turtle")
-        except Exception as e:  # noqa: BLE001 - any parse problem is a broken shapes file
-            raise ShapesError(f"{shapes_file_error(p, e)}; nothing was loaded (fix the file, then start again)") from e
-    return g
+    from ..rdf_cache import parse_turtle
+
+    def broken(p, e):
+        raise ShapesError(f"{shapes_file_error(p, e)}; nothing was loaded (fix the file, then start again)") from e
+
+    try:
+        return parse_turtle(paths, on_error=broken)      # parsed once per content (rdf_cache)
+    except OSError as e:
+        raise ShapesError(f"cannot read the shapes: {e}; nothing was loaded") from e
 
 
 def shapes_file_error(path, e: Exception) -> str:
