@@ -171,3 +171,15 @@ def test_recommended_line_names_groups_in_words():
     text = summary.text_summary(checked, summary.group_results(checked, 3))
     line = next(x for x in text.splitlines() if x.startswith("warning [recommended]"))
     assert "one of Target Entity" in line and "shape:" not in line
+
+
+def test_a_message_and_its_fix_read_as_two_sentences():
+    from transformer.report import with_fix
+
+    assert with_fix("ceterms:name is missing", "Add it.") == "ceterms:name is missing. Add it."
+    assert with_fix("ceterms:name is missing.", "Add it.") == "ceterms:name is missing. Add it."
+    assert with_fix("Add it.", "Add it.") == "Add it."
+    data = '{"@type": "ceterms:Certificate", "ceterms:name": {"en-US": "Caf\xe9"}}'.encode("cp1252")
+    (checked,) = check(data, "cp.json")
+    (warning,) = [r for r in checked.report.results if r.code == "input.encoding-cp1252"]
+    assert "exports. Save the file as UTF-8" in warning.text()

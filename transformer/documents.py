@@ -63,7 +63,7 @@ def read_text(data: bytes) -> tuple[str, list[Result]]:
     line = data[:first].count(b"\n") + 1
     return text, [Result(WARNING, "input.encoding-cp1252",
                          f"the input is not UTF-8 (byte 0x{data[first]:02x} at line {line}, offset {first}); it "
-                         "was read as Windows-1252, the encoding of older Windows exports",
+                         "was read as Windows-1252, the encoding of older Windows exports.",
                          fix="Save the file as UTF-8 so that every tool reads its characters the same way.")]
 
 

@@ -17,8 +17,11 @@ _SEVERITY_ORDER = {VIOLATION: 0, WARNING: 1, INFO: 2}
 
 
 def with_fix(message: str, fix: str) -> str:
-    """A message followed by its fix, unless the message already says it."""
-    return message if not fix or fix in message else f"{message} {fix}"
+    """A message followed by its fix, unless the message already says it (two sentences: a
+    message without a full stop gets one)."""
+    if not fix or fix in message:
+        return message
+    return f"{message} {fix}" if message.rstrip().endswith((".", "!", "?", ":")) else f"{message.rstrip()}. {fix}"
 
 
 @dataclass
