@@ -116,26 +116,15 @@ def windows_1252(peer: str, tmp: Path) -> None:
 
 
 def _defects() -> list[tuple[str, callable]]:
-    def main(d):
-        return d
-
+    """(label, edit of the document in place)."""
     def drop(key):
-        def f(d):
-            main(d).pop(key, None)
-            return d
-        return f
+        return lambda d: d.pop(key, None)
 
     def put(key, value):
-        def f(d):
-            main(d)[key] = value
-            return d
-        return f
+        return lambda d: d.__setitem__(key, value)
 
     def rename(old, new):
-        def f(d):
-            main(d)[new] = main(d).pop(old)
-            return d
-        return f
+        return lambda d: d.__setitem__(new, d.pop(old))
 
     return [
         ("required name missing", drop("ceterms:name")),
@@ -144,7 +133,7 @@ def _defects() -> list[tuple[str, callable]]:
             {"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": "audLevel:NoSuchLevel",
              "ceterms:framework": "https://credreg.net/ctdl/terms/AudienceLevel"}])),
         ("typo in a property name (subjectWebPage)", rename("ceterms:subjectWebpage", "ceterms:subjectWebPage")),
-        ("bare UUID as CTID", lambda d: put("ceterms:ctid", main(d)["ceterms:ctid"][3:])(d)),
+        ("bare UUID as CTID", lambda d: d.__setitem__("ceterms:ctid", d["ceterms:ctid"][3:])),
         ("subject webpage not a URL", put("ceterms:subjectWebpage", "www example org")),
         ("date not a date", put("ceterms:dateEffective", "31/12/2017")),
         ("invalid language-map key", put("ceterms:name", {"english": "Certification"})),
@@ -153,22 +142,25 @@ def _defects() -> list[tuple[str, callable]]:
 
 def defects(peer: str, tmp: Path) -> None:
     base = json.loads(SAMPLE.read_text(encoding="utf-8"))
-    base.pop("ceterms:audienceLevelType", None)
+    base.pop("ceterms:audienceLevelType", None)     # the defect-free document: no audience level at all
+    clean_path = tmp / "clean.json"
+    clean_path.write_text(json.dumps(base), encoding="utf-8")
     print(f"\n4. One defect at a time in a real registry document ({SAMPLE.name})")
     print(f"  {'defect':<44} {'ours':>6} {'peer':>6}")
     tools = (OURS, [peer])
-    clean = [_errors(run(cmd + [str(SAMPLE_CLEAN), "--format", "json"])[1]) for cmd in tools]
-    ours_found = peer_found = 0
-    for label, make in _defects():
-        doc = make(json.loads(json.dumps(base)))
+    clean = [_errors(run(cmd + [str(clean_path), "--format", "json"])[1]) for cmd in tools]
+    found = [0, 0]
+    cases = _defects()
+    for label, edit in cases:
+        doc = json.loads(json.dumps(base))
+        edit(doc)
         path = tmp / "defect.json"
         path.write_text(json.dumps(doc), encoding="utf-8")
         row = [_errors(run(cmd + [str(path), "--format", "json"])[1]) > before
                for cmd, before in zip(tools, clean)]
-        ours_found += row[0]
-        peer_found += row[1]
+        found = [f + r for f, r in zip(found, row)]
         print(f"  {label:<44} {'yes' if row[0] else 'no':>6} {'yes' if row[1] else 'no':>6}")
-    print(f"  reported: ours {ours_found}/{len(_defects())}, peer {peer_found}/{len(_defects())}")
+    print(f"  reported: ours {found[0]}/{len(cases)}, peer {found[1]}/{len(cases)}")
 
 
 def _errors(done: subprocess.CompletedProcess) -> int:
@@ -182,11 +174,7 @@ def _errors(done: subprocess.CompletedProcess) -> int:
     return sum(f.get("severity") in ("Violation", "Warning", "ERROR", "WARNING") for f in found)
 
 
-SAMPLE_CLEAN: Path
-
-
 def main() -> None:
-    global SAMPLE_CLEAN
     ap = argparse.ArgumentParser()
     ap.add_argument("--peer", default=shutil.which("ctdl-validate"))
     ap.add_argument("--sizes", default="1000,2000,4000,8000")
@@ -199,10 +187,6 @@ def main() -> None:
     print(f"peer: {args.peer} {done.stdout.strip()}; ours: {' '.join(OURS[1:])}")
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
-        base = json.loads(SAMPLE.read_text(encoding="utf-8"))
-        base.pop("ceterms:audienceLevelType", None)
-        SAMPLE_CLEAN = tmp / "clean.json"
-        SAMPLE_CLEAN.write_text(json.dumps(base), encoding="utf-8")
         defects(args.peer, tmp)
         windows_1252(args.peer, tmp)
         real_documents(args.peer, tmp, args.sample)

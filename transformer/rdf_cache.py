@@ -42,7 +42,7 @@ def parse_turtle(paths: list[Path], on_error=None):
     contents = [p.read_bytes() for p in paths]
     h = hashlib.sha256(f"{FORMAT} {rdflib.__version__}".encode())
     for p, data in zip(paths, contents):
-        h.update(Path(p).name.encode() + b"\0" + hashlib.sha256(data).digest())
+        h.update(p.name.encode() + b"\0" + hashlib.sha256(data).digest())
     folder = cache_dir()
     entry = folder / f"{slot}-{h.hexdigest()[:32]}.json" if folder else None
     if entry is not None:

@@ -78,9 +78,9 @@ def totals(checked: list[Checked]) -> dict:
 
 def _one_of(shape: str) -> str:
     """What a recommended at-least-one group is called: 'one of Target Entity'."""
-    from .validate import shape_info
+    from .validate import expand_shape, shape_info
 
-    name = shape_info().get("urn:ctdl-assistant:shape:" + shape.removeprefix("shape:"), {}).get("name")
+    name = shape_info().get(expand_shape(shape), {}).get("name")
     return f"one of {name}" if name else shape
 
 

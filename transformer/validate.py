@@ -55,9 +55,16 @@ def shape_info() -> dict[str, dict]:
     return info
 
 
+SHAPE_NS = "urn:ctdl-assistant:shape:"
+
+
 def compact_shape(iri: str) -> str:
-    prefix = "urn:ctdl-assistant:shape:"
-    return "shape:" + iri[len(prefix):] if iri.startswith(prefix) else iri
+    return "shape:" + iri[len(SHAPE_NS):] if iri.startswith(SHAPE_NS) else iri
+
+
+def expand_shape(compact: str) -> str:
+    """The inverse of compact_shape: "shape:X" -> the shape's IRI (other strings as they are)."""
+    return SHAPE_NS + compact[len("shape:"):] if compact.startswith("shape:") else compact
 
 
 def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None = None,

@@ -596,8 +596,9 @@ class _Builder:
 def _shape_iri(compact: str) -> object:
     import rdflib
 
-    return rdflib.URIRef("urn:ctdl-assistant:shape:" + compact.split(":", 1)[1]) if compact.startswith("shape:") \
-        else rdflib.URIRef(compact)
+    from ..validate import expand_shape
+
+    return rdflib.URIRef(expand_shape(compact))
 
 
 def _norm_term(text: str) -> str:

@@ -77,11 +77,11 @@ def load_shapes(paths: list[Path] | None = None):
 
     owl:imports are never followed."""
     from ..errors import ShapesError
+    from ..rdf_cache import parse_turtle
     from ..resources import data_dir
 
     if paths is None:
         paths = sorted(data_dir("shapes").glob("*.ttl"))
-    from ..rdf_cache import parse_turtle
 
     def broken(p, e):
         raise ShapesError(f"{shapes_file_error(p, e)}; nothing was loaded (fix the file, then start again)") from e
