@@ -16,6 +16,10 @@ from .responses import assistant_body, error_response, json_response
 
 bp = Blueprint("registry", __name__)
 MAX_PER_PAGE = 100
+# ?q=: every word must occur (one LIKE each); more words than a person types, or text longer than
+# a sentence, would only make the database work for nothing
+MAX_QUERY_WORDS = 16
+MAX_QUERY_CHARS = 500
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
@@ -43,6 +47,14 @@ def _envelope(record) -> dict:
     revisions = [{**revision_summary(r), "deleted_at": r.deleted_at}
                  for r in registry().store.revisions(record.envelope_id)]
     return build_envelope(record, revisions)
+
+
+@bp.get("/registry/public-key")
+def public_key():
+    """The key this registry signs envelopes with (PEM): what `ctdl verify --registry URL` trusts."""
+    from flask import Response
+
+    return Response(registry().public_key_pem, mimetype="application/x-pem-file")
 
 
 @bp.get("/resources/<ctid>")
@@ -122,6 +134,11 @@ def envelopes():
         if value and "\x00" in value:   # no stored text holds U+0000 (PostgreSQL cannot even be asked)
             return error_response(400, "input.invalid-parameter", f"{name} must not contain U+0000",
                                   path=f"?{name}")
+    if q and (len(q) > MAX_QUERY_CHARS or len(q.split()) > MAX_QUERY_WORDS):
+        return error_response(400, "input.query-too-long",
+                              f"q has {len(q.split()):,} words and {len(q):,} characters; a search takes at most "
+                              f"{MAX_QUERY_WORDS} words and {MAX_QUERY_CHARS} characters: search for a few "
+                              "distinctive words", path="?q")
     items, total = registry().store.list_envelopes(owned_by=owned_by.lower() if owned_by else None,
                                                    ctdl_type=ctdl_type, q=q.lower() if q else None,
                                                    offset=(page - 1) * per_page, limit=per_page)

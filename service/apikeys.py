@@ -17,11 +17,18 @@ MAX_KEY_LENGTH = 512
 SCHEMES = ("apitoken", "bearer")
 # A key is visible ASCII without spaces (ours are URL-safe base64; Credential Engine's are UUIDs).
 _KEY = re.compile(r"[\x21-\x7e]+")
+_KEY_ID = re.compile(r"[0-9a-fA-F]{12}")
 
 
 def new_key() -> str:
     """A new random key, e.g. ``ctdl_Xq3...`` (the prefix makes leaked keys easy to recognise)."""
     return PREFIX + secrets.token_urlsafe(KEY_BYTES)
+
+
+def looks_like_key_id(text: str) -> bool:
+    """A key's public id (12 hex digits, see store.base.key_id_of), not a key: ours start with
+    ``ctdl_`` and Credential Engine's are UUIDs, so the two cannot be confused."""
+    return bool(_KEY_ID.fullmatch(text.strip()))
 
 
 def hash_key(key: str) -> str:

@@ -61,8 +61,25 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     return app
 
 
+# HTML pages load only what this server serves (no CDN, no inline script) and are never framed;
+# other answers (JSON, CSV, PEM) are data, never a page: nothing may be loaded or framed from them.
+HTML_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
 def _register_error_handlers(app: Flask) -> None:
     limit_bytes = app.config["SETTINGS"].max_body_bytes
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        html = response.mimetype == "text/html"
+        response.headers.setdefault("Content-Security-Policy", HTML_POLICY if html else DATA_POLICY)
+        if html:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     @app.before_request
     def limit_body():
@@ -84,10 +101,12 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         code = {404: "http.not-found", 405: "http.method-not-allowed"}.get(e.code, f"http.{e.code}")
+        allowed = sorted(getattr(e, "valid_methods", None) or [])
         message = {404: f"no such route: {request.method} {request.path} (see /openapi.json)",
-                   405: f"{request.method} is not allowed on {request.path} (see /openapi.json)"}.get(
-            e.code, e.description or e.name)
-        return error_response(e.code or 500, code, message)
+                   405: f"{request.method} is not allowed on {request.path}; it takes {', '.join(allowed)} "
+                        "(see /openapi.json)"}.get(e.code, e.description or e.name)
+        headers = {"Allow": ", ".join(allowed)} if e.code == 405 and allowed else None
+        return error_response(e.code or 500, code, message, headers=headers)
 
     @app.errorhandler(Exception)
     def internal(e: Exception):

@@ -190,7 +190,7 @@ class BulkWorkflow:
     # -- staging --------------------------------------------------------------------------------
     def stage_rows(self, org: Any, resource_type: Any, rows: Iterable[Any],
                    key: KeyRecord | None = None) -> list[Outcome]:
-        org, _ = self.actor(org, key)
+        org, actor = self.actor(org, key)
         kind = resource_kind(resource_type)
         previous = {r.external_id: r for r in self.store.staged(org, kind)}
         first_row: dict[str, int] = {}
@@ -210,11 +210,11 @@ class BulkWorkflow:
                     f'Identifier "{ext}": give each row its own', prop="External Identifier")]))
                 continue
             first_row[ext] = number
-            out.append(self._stage_one(org, kind, ext, row, previous.get(ext), number))
+            out.append(self._stage_one(org, kind, ext, row, previous.get(ext), number, actor))
         return out
 
     def _stage_one(self, org: str, kind: str, ext: str, row: Row, prev: StagedRecord | None,
-                   number: int) -> Outcome:
+                   number: int, actor: KeyRecord) -> Outcome:
         errors = row_errors(row.report)
         if len(ext) > MAX_EXTERNAL_ID:
             errors.append(error("bulk.external-id-too-long", f"the External Identifier has {len(ext)} "
@@ -238,6 +238,7 @@ class BulkWorkflow:
         request["PublishForOrganizationIdentifier"] = org
         if ctid:
             errors.extend(self._ctid_conflicts(org, kind, ctid, prev, wrapper))
+            errors.extend(self._tenancy_errors(org, actor, ctid, row.document, wrapper))
         deferred = bool(row.deferred)
         record = StagedRecord(org=org, resource_type=kind, external_id=ext, ctid=ctid,
                               status="rejected" if errors else "pending", request=request,
@@ -264,12 +265,27 @@ class BulkWorkflow:
                              "record keeps its CTID for life (give it back, or use a new External Identifier)",
                              pointer, "CTID"))
         current = self.store.get_by_ctid(ctid, include_deleted=True)
-        if current is not None and current.owned_by != org:
-            out.append(error("registry.ownership-conflict", f"{ctid} belongs to {current.owned_by} in this "
-                             "registry", pointer, "CTID"))
-        elif current is not None and not _is_kind(current.ctdl_type, kind):
+        if current is not None and current.owned_by == org and not _is_kind(current.ctdl_type, kind):
             out.append(error("bulk.type-mismatch", f"{ctid} is a {current.ctdl_type} in this registry, not a "
                              f"{wrapper}", pointer, "CTID"))
+        return out
+
+    def _tenancy_errors(self, org: str, actor: KeyRecord, ctid: str, document: Any, wrapper: str) -> list[dict]:
+        """The publishing rules of service/tenancy.py, said at upload rather than at publish: CTIDs
+        of another organization (owned, or its own), claims for organizations that did not consent."""
+        from .tenancy import node_ctids
+
+        tenancy = self.registry.tenancy
+        ctids = [ctid, *node_ctids(document)]
+        out = []
+        for check in (lambda: tenancy.organization_ctids(ctids, org), lambda: tenancy.owned_ctids(ctids, org),
+                      lambda: tenancy.consented(document, org, actor)):
+            try:
+                check()
+            except CtdlError as e:
+                ctid_error = e.pointer == "/CTID"
+                out.append(error(e.code, e.message, f"/{wrapper}/CTID" if ctid_error else e.pointer,
+                                 "CTID" if ctid_error else ""))
         return out
 
     # -- review ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 
-from service.signing import SignatureError, canonical_json, digest, verify_jws
+from service.signing import SignatureError, canonical_json, digest, same_public_key, verify_jws
 
 COMMUNITY = "ce_registry"
 ENVELOPE_TYPE = "resource_data"
@@ -76,8 +76,12 @@ def main_ctid(payload) -> str | None:
     return ctid if isinstance(ctid, str) and ctid else None
 
 
-def verify_envelope(envelope) -> list[str]:
+def verify_envelope(envelope, trusted_key: str | None = None) -> list[str]:
     """Every problem found in ``envelope`` (an empty list means it is valid).  Never raises.
+
+    ``trusted_key`` (a PEM): the envelope must have been signed with it, i.e. its
+    ``resource_public_key`` is that key and the signature verifies with it. Without it only
+    self-consistency is checked (the envelope's own key signs it), which anyone can forge.
 
     Checked: required fields are present; ``resource`` verifies with ``resource_public_key``; the
     signed payload equals ``decoded_resource`` (compared as canonical JSON, so ``1`` and ``true``
@@ -95,11 +99,16 @@ def verify_envelope(envelope) -> list[str]:
     token, key = envelope.get("resource"), envelope.get("resource_public_key")
     decoded = envelope.get("decoded_resource")
     payload = None
+    if trusted_key is not None:
+        if key not in (None, "") and not (isinstance(key, str) and same_public_key(key, trusted_key)):
+            problems.append("resource_public_key is not the trusted key: the envelope was signed by another key")
+        key = trusted_key
     if token not in (None, "") and key not in (None, ""):
         try:
             payload = verify_jws(token, key)
         except SignatureError as exc:
-            problems.append(f"resource signature does not verify with resource_public_key: {exc.message}")
+            which = "the trusted key" if trusted_key is not None else "resource_public_key"
+            problems.append(f"resource signature does not verify with {which}: {exc.message}")
         except Exception as exc:  # noqa: BLE001 - never raise for bad input
             problems.append(f"resource signature could not be checked: {exc}")
 

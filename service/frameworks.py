@@ -75,16 +75,24 @@ def upload_framework(workflow: BulkWorkflow, org: str, data: bytes, key=None, la
             status = "unchanged" if before[rr.ctid] == after.get(rr.ctid) else "updated"
         rows.append({"row": rr.row, "external_id": imp.ctid or "", "status": status, "ctid": rr.ctid,
                      "kind": rr.kind, "errors": errors})
+    unplaced = []
     if outcome is not None:   # staging's own refusals (the CTID belongs to another organization...)
+        said = {x["message"] for r in rows for x in r["errors"]}
+        # on the framework's row (which may also hold the first competency), else said in the notes
+        target = next((r for r in rows if r["ctid"] == imp.ctid), None) or next(
+            (r for r in rows if "framework" in r["kind"]), None)
         for e in outcome.errors:
-            if not any(e.get("message") == x["message"] for r in rows for x in r["errors"]):
-                target = next((r for r in rows if r["ctid"] == imp.ctid), None)
-                item = {"column": e.get("property", ""), "value": None, "message": e.get("message", ""),
-                        "code": e.get("code", "")}
-                if target is not None:
-                    target["errors"].append(item)
+            if e.get("message") in said or str(e.get("path", "")).startswith("/rows/"):
+                continue   # said already, or a violation of the file (on its own row above)
+            said.add(e.get("message"))
+            item = {"column": e.get("property", ""), "value": None, "message": e.get("message", ""),
+                    "code": e.get("code", "")}
+            if target is not None:
+                target["errors"].append(item)
+            else:
+                unplaced.append(item["message"])
     counts = Counter(r["status"] for r in rows)
-    notes = [f"read as {_format_name(imp)}"]
+    notes = [f"read as {_format_name(imp)}", *unplaced]
     if rejected:
         bad = sorted({r["row"] for r in rows if r["errors"]})
         where = f"rows {', '.join(map(str, bad[:10]))}{' ...' if len(bad) > 10 else ''}" if bad else "the file"

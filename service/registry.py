@@ -16,22 +16,15 @@ from transformer.errors import CtdlError, WrongShape
 from transformer.pipeline import Outcome, format_request
 from transformer.report import Report, Result, VIOLATION, WARNING
 
-from .store.base import EnvelopeRecord, KeyRecord, Store
+from .store.base import KEY_USE_RESOLUTION_SECONDS, CtidsTaken, EnvelopeRecord, KeyRecord, Store
+from .tenancy import Forbidden, OwnershipConflict, Tenancy, node_ctids, ownership_conflict
 
-
-class Forbidden(CtdlError):
-    code = "auth.forbidden"
-    http_status = 403
+__all__ = ["Registry", "PublishResult", "Forbidden", "OwnershipConflict", "Unauthenticated", "NotFound"]
 
 
 class Unauthenticated(CtdlError):
     code = "auth.required"
     http_status = 401
-
-
-class OwnershipConflict(CtdlError):
-    code = "registry.ownership-conflict"
-    http_status = 409
 
 
 class NotFound(CtdlError):
@@ -41,6 +34,14 @@ class NotFound(CtdlError):
 
 def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    try:
+        parse = lambda t: datetime.strptime(t, "%Y-%m-%dT%H:%M:%S.%fZ")  # noqa: E731
+        return (parse(later) - parse(earlier)).total_seconds()
+    except (TypeError, ValueError):
+        return float("inf")
 
 
 @dataclass
@@ -74,15 +75,6 @@ def search_text(payload: dict) -> str:
             for key in _NAME_KEYS:
                 collect(node.get(key))
     return " ".join(parts).lower()
-
-
-def node_ctids(payload: dict) -> list[str]:
-    out = []
-    for node in payload.get("@graph", [payload]):
-        ctid = node.get("ceterms:ctid") if isinstance(node, dict) else None
-        if isinstance(ctid, str) and CTID_RE.match(ctid):
-            out.append(ctid.lower())
-    return out
 
 
 _RESOURCE_RE = re.compile(r"/resources/(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
@@ -170,6 +162,7 @@ class Registry:
         self.opts = opts
         self.strict_references = strict_references
         self.engine = engine
+        self.tenancy = Tenancy(store)
 
     # -- keys ----------------------------------------------------------------------------------
     def authenticate(self, key: str | None) -> KeyRecord:
@@ -180,6 +173,10 @@ class Registry:
         record = self.store.get_key(hash_key(key))
         if record is None or record.revoked_at:
             raise Unauthenticated("this API key is not valid (unknown or revoked)")
+        stamp = now()
+        if record.last_used_at is None or _seconds_between(record.last_used_at, stamp) >= KEY_USE_RESOLUTION_SECONDS:
+            self.store.touch_key(record.key_hash, stamp)
+            record.last_used_at = stamp
         return record
 
     def acting_for(self, key: KeyRecord, org: str | None) -> str:
@@ -192,7 +189,8 @@ class Registry:
             raise Forbidden(f'PublishForOrganizationIdentifier "{org}" is not a CTID')
         if org != key.org and not key.admin and not self.store.is_authorized(org, key.org):
             raise Forbidden(f"the key of {key.org} may not publish for {org}: that organization "
-                            "has not authorized it (ctdl keys authorize --org ORG --publisher PUBLISHER)")
+                            f"has not authorized it (ctdl keys authorize --org {org} --publisher {key.org})",
+                            pointer="/PublishForOrganizationIdentifier")
         return org
 
     # -- format / publish ------------------------------------------------------------------------
@@ -233,19 +231,22 @@ class Registry:
 
     def _store(self, result: PublishResult, ctid: str, ctdl_type: str, payload: dict, org: str,
                key: KeyRecord) -> PublishResult:
-        """Create or update the envelope of ``ctid`` (no change when the payload is the same)."""
+        """Create or update the envelope of ``ctid`` (no change when the payload is the same).
+        Tenancy (service/tenancy.py): the CTIDs of another organization with a key, claims for
+        organizations that did not consent (403), CTIDs another organization owns (409)."""
         check_storable(payload, result.report)
         self.check_references(payload, ctid, result.report)
         if not result.report.conforms:
             return result
         from .signing import digest, sign_jws
 
+        self.tenancy.check(payload, ctid, org, key)
         new_digest = digest(payload)
 
         def build(current: EnvelopeRecord | None) -> EnvelopeRecord | None:
             if current is not None and current.owned_by != org and not key.admin:
                 raise OwnershipConflict(f"{ctid} belongs to {current.owned_by}; the key of "
-                                        f"{key.org} publishing for {org} may not change it")
+                                        f"{key.org} publishing for {org} may not change it", pointer="/CTID")
             if current is not None and current.deleted_at is None and current.resource_digest == new_digest:
                 return None
             stamp = now()
@@ -258,7 +259,10 @@ class Registry:
                 created_at=current.created_at if current else stamp, updated_at=stamp, deleted_at=None,
                 search_text=search_text(payload), node_ctids=node_ctids(payload))
 
-        result.record, result.changed = self.store.publish(ctid, build)
+        try:
+            result.record, result.changed = self.store.publish(ctid, build)
+        except CtidsTaken as e:
+            raise ownership_conflict(e.owners, org) from None
         return result
 
     def check_references(self, payload: dict, ctid: str | None, report: Report) -> None:

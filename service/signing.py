@@ -61,7 +61,7 @@ def load_or_create_signing_key(data_dir: Path) -> Ed25519PrivateKey:
     data_dir = Path(data_dir)
     path = data_dir / KEY_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)   # the registry's data: its owner's only
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
@@ -121,6 +121,29 @@ def public_key_pem(key) -> str:
         key = key.public_key()
     return key.public_bytes(serialization.Encoding.PEM,
                             serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def load_public_key_pem(data: bytes) -> str:
+    """The public key PEM of a PEM file holding a public key, or a private key (a registry's
+    signing-key.pem: its public half). SignatureError when it is neither."""
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        try:
+            key = serialization.load_pem_private_key(data, password=None)
+        except TypeError as exc:
+            raise SignatureError("the key file is password-protected: give the public key (PEM)") from exc
+        except (ValueError, UnsupportedAlgorithm) as exc:
+            raise SignatureError("the key file is not a PEM public key (-----BEGIN PUBLIC KEY-----)") from exc
+    return public_key_pem(key)
+
+
+def same_public_key(a: str, b: str) -> bool:
+    """Are two PEM texts the same public key (whatever their line breaks)?"""
+    try:
+        return load_public_key_pem(a.encode("ascii")) == load_public_key_pem(b.encode("ascii"))
+    except (SignatureError, UnicodeEncodeError, AttributeError):
+        return False
 
 
 # --- canonical JSON and digest ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from transformer.bulk import spreadsheet
+from transformer.bulk.csvread import EmptyFile
 from transformer.bulk.rows import (Row, derive_ctid, duplicate_identifiers, map_pointer, read_rows, row_request,
                                    validate_row, validate_rows)
 from transformer.bulk.templates import build_template, column_model
@@ -87,7 +88,7 @@ def test_bom_file_errors_are_on_their_cells(bom_results):
     assert by_row[4].report.to_dict()["results"][0]["path"].startswith("/rows/4/")
     assert "Delivery Type" in hybrid.message
     dup = next(p for p in by_row[3].problems if p.code.startswith("duplicate"))
-    assert "row 7" in dup.message
+    assert "rows 3 and 7" in dup.message
 
 
 def test_bom_file_requests(bom_results):
@@ -191,15 +192,16 @@ def test_header_problems():
 def test_sample_and_instruction_rows_are_skipped_with_a_note():
     for fmt in ("csv", "xlsx"):
         data = build_template("course", sample=True, instructions=True, fmt=fmt)
-        if fmt == "csv":
-            rows = spreadsheet.read_table(data)[0]
-            body = [rows.header] + [c for _, c in rows.rows] + [list(BASE.get(h, "") for h in rows.header)]
-            data = csv_bytes(body)
-        sheet = read_rows(data, "course")
+        if fmt == "xlsx":   # the template alone: nothing but its own rows, said as such
+            with pytest.raises(EmptyFile, match=r"no record below it \(rows 2, 3 are the template's own"):
+                read_rows(data, "course")
+        rows = spreadsheet.read_table(data)[0]
+        body = [rows.header] + [c for _, c in rows.rows] + [list(BASE.get(h, "") for h in rows.header)]
+        sheet = read_rows(csv_bytes(body), "course")
         assert sheet.skipped[:2] == [(2, "instructions"), (3, "sample")], fmt
         notes = {(p.row, p.code, p.severity) for p in sheet.problems}
         assert {(2, "instructions-row", "Info"), (3, "sample-row", "Info")} <= notes
-        assert [r.number for r in sheet.rows] == ([4] if fmt == "csv" else [])
+        assert [r.number for r in sheet.rows] == [4]
     # a sample row someone started to edit is still the sample row; a marked row is skipped too
     header = ["External Identifier", "Learning Opportunity Name", "Description", "Subject Webpage", "Language"]
     data = csv_bytes([header,
@@ -365,9 +367,24 @@ def test_duplicates_are_errors_on_every_row():
     rows = [one_row({**BASE, "External Identifier": e}) for e in ("A", "B", "A", "A")]
     for i, r in enumerate(rows):
         r.number = i + 2
-    got = sorted((p.row, p.value, p.message.split("row")[-1].strip(" s")) for p in duplicate_identifiers(rows))
-    assert [(row, v) for row, v, _ in got] == [(2, "A"), (4, "A"), (5, "A")]
-    assert "4, 5" in next(p.message for p in duplicate_identifiers(rows) if p.row == 2)
+    got = sorted((p.row, p.value) for p in duplicate_identifiers(rows))
+    assert got == [(2, "A"), (4, "A"), (5, "A")]
+    assert {p.message for p in duplicate_identifiers(rows)} == {
+        'External Identifier "A" is on 3 rows of this file (rows 2, 4 and 5); each row needs its own (the same '
+        'identifier would update the same record)'}
+
+
+def test_a_large_group_of_duplicates_is_said_in_constant_size():
+    """5,000 rows of one identifier: one message per row naming the first rows and the count, not
+    the 4,999 others (which made the answer grow with the square of the file)."""
+    rows = [one_row({**BASE, "External Identifier": "SAME"}) for _ in range(5000)]
+    for i, r in enumerate(rows):
+        r.number = i + 2
+    problems = duplicate_identifiers(rows)
+    assert len(problems) == 5000
+    assert {p.message for p in problems} == {
+        'External Identifier "SAME" is on 5,000 rows of this file (rows 2, 3, 4 and 4,997 more); each row needs '
+        'its own (the same identifier would update the same record)'}
 
 
 def test_credential_rows():

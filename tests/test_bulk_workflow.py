@@ -34,7 +34,7 @@ def registry(request, tmp_path):
         import psycopg
 
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("TRUNCATE envelope_nodes, revisions, envelopes, keys, authorizations, staged, "
+            conn.execute("TRUNCATE envelope_nodes, revisions, envelopes, keys, authorizations, staged, ctid_owners, "
                          "org_addresses, org_manifests")
     key = load_or_create_signing_key(tmp_path / "data")
     yield Registry(store, key, public_key_pem(key), Options(registry=REGISTRY))

@@ -157,12 +157,16 @@ def test_publish_document_validates_again_and_checks_the_key(bulk, registry):
 def test_an_xlsx_framework_gets_the_same_ctids_as_the_csv(bulk):
     rows = rows_of(TEMPLATE)
     xlsx = spreadsheet.write_xlsx("Framework", [spreadsheet.SheetColumn(h) for h in rows[0]], rows[1:])
-    from_csv = upload(bulk, new_ctid(), "competencyframework", TEMPLATE)
     org = new_ctid()
+    from_csv = upload(bulk, org, "competencyframework", TEMPLATE)
     from_xlsx = upload(bulk, org, "competencyframework", xlsx)
-    # CTIDs are derived from the framework name and the rows, not from the organization or the file type
+    # CTIDs are derived from the organization, the framework name and the rows, not from the file type
     assert [r["ctid"] for r in from_xlsx["rows"]] == [r["ctid"] for r in from_csv["rows"]]
+    assert {r["status"] for r in from_xlsx["rows"]} == {"unchanged"}
     assert any("XLSX" in n for n in from_xlsx["notes"])
+    # another organization uploading the same file gets CTIDs of its own
+    other = upload(bulk, new_ctid(), "competencyframework", TEMPLATE)
+    assert not {r["ctid"] for r in other["rows"]} & {r["ctid"] for r in from_csv["rows"]}
     assert rows_of(export(bulk, org, "competencyframework"))[1][:len(rows[0])] == rows[1]
 
 

@@ -22,7 +22,7 @@ import pytest
 
 from pgtest import open_databases
 from service.store import AlreadyExists, InvalidRecord, StoreError, open_store
-from service.store.base import EnvelopeRecord, KeyRecord, utc_now
+from service.store.base import CtidsTaken, EnvelopeRecord, KeyRecord, utc_now
 from service.store.schema import SCHEMA_VERSION
 from service.store.sqlite import FILENAME, SqliteStore
 
@@ -85,7 +85,7 @@ def backend(request, tmp_path):
         url = request.getfixturevalue("postgres_url")
         open_store(tmp_path, url).close()     # creates the schema on first use
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("TRUNCATE envelope_nodes, revisions, envelopes, keys, authorizations")
+            conn.execute("TRUNCATE envelope_nodes, revisions, envelopes, keys, authorizations, ctid_owners")
     b = Backend(request.param, tmp_path / "data", url)
     yield b
     for store in b.stores:
@@ -125,14 +125,42 @@ def test_keys_add_get_revoke(store):
     assert store.revoke_key("cd" * 32, utc_now()) is False         # unknown
 
 
+def test_key_ids_listing_use_and_revoking_by_id(store):
+    first = KeyRecord(key_hash="ab" * 32, org=ORG.upper(), admin=False, created_at="2026-01-01T00:00:00.000000Z",
+                      revoked_at=None)
+    second = KeyRecord(key_hash="cd" * 32, org=OTHER, admin=True, created_at="2026-01-02T00:00:00.000000Z",
+                       revoked_at=None)
+    store.add_key(first)
+    store.add_key(second)
+    assert first.key_id == "ab" * 6 and store.get_key_by_id("AB" * 6).org == ORG     # ids: 12 hex digits
+    assert [k.key_id for k in store.list_keys()] == ["ab" * 6, "cd" * 6]
+    assert [k.key_hash for k in store.list_keys(OTHER)] == ["cd" * 32] and store.list_keys(new_ctid()) == []
+    with pytest.raises(AlreadyExists):   # another hash whose id is taken
+        store.add_key(KeyRecord(key_hash="ab" * 6 + "ef" * 26, org=ORG, admin=False, created_at=utc_now(),
+                                revoked_at=None))
+    store.touch_key(first.key_hash, "2026-02-01T00:00:00.000000Z")
+    store.touch_key(first.key_hash, "2026-01-15T00:00:00.000000Z")     # an older stamp never goes back
+    assert store.get_key(first.key_hash).last_used_at == "2026-02-01T00:00:00.000000Z"
+    assert store.get_key(second.key_hash).last_used_at is None
+    assert store.key_orgs([ORG, OTHER.upper(), new_ctid()]) == {ORG, OTHER} and store.key_orgs([]) == set()
+    assert store.revoke_key_id("CD" * 6, utc_now()) is True and store.revoke_key_id("cd" * 6, utc_now()) is False
+    assert store.get_key(second.key_hash).revoked_at and store.revoke_key_id("00" * 6, utc_now()) is False
+    assert store.key_orgs([OTHER]) == {OTHER}          # a revoked key's organization keeps its CTID
+
+
 def test_authorizations(store):
     assert not store.is_authorized(ORG, OTHER)
     store.authorize(ORG, OTHER)
     store.authorize(ORG, OTHER)                                     # idempotent
     assert store.is_authorized(ORG, OTHER) and store.is_authorized(ORG.upper(), OTHER)
     assert not store.is_authorized(OTHER, ORG)                      # one direction only
+    third = new_ctid()
+    store.authorize(third, OTHER)
+    assert store.authorizers([OTHER.upper(), new_ctid()]) == {ORG, third} and store.authorizers([ORG]) == set()
+    assert [(o, p) for o, p, _ in store.authorizations(ORG)] == [(ORG, OTHER)]
+    assert len(store.authorizations()) == 2
     assert store.unauthorize(ORG, OTHER) is True and store.unauthorize(ORG, OTHER) is False
-    assert not store.is_authorized(ORG, OTHER)
+    assert not store.is_authorized(ORG, OTHER) and store.authorizers([OTHER]) == {third}
 
 
 # -- publish ------------------------------------------------------------------------------------------
@@ -230,6 +258,26 @@ def test_transfer(store):
     assert store.transfer(ctid, OTHER) is True and store.get_by_ctid(ctid).version == 2  # already theirs
     assert store.transfer(new_ctid(), OTHER) is False
     assert store.list_envelopes(owned_by=ORG)[1] == 0 and store.list_envelopes(owned_by=OTHER)[1] == 1
+
+
+def test_every_ctid_of_a_graph_belongs_to_its_first_publisher(store):
+    framework, c1, c2 = new_ctid(), new_ctid(), new_ctid()
+    put(store, framework, nodes=[c1, c2], owned_by=ORG)
+    assert store.ctid_owners([framework, c1, c2, new_ctid()]) == {framework: ORG, c1: ORG, c2: ORG}
+    # another organization's graph holding c1, or a record whose CTID is c2: refused, nothing written
+    for ctid, nodes in ((new_ctid(), [c1]), (c2, [])):
+        with pytest.raises(CtidsTaken) as refused:
+            put(store, ctid, nodes=nodes, owned_by=OTHER)
+        assert refused.value.owners == {c1 if nodes else c2: ORG}
+        assert store.get_by_ctid(ctid, include_deleted=True) is None or ctid == c2
+    assert store.get_by_node_ctid(c1).ctid == framework and store.get_by_node_ctid(c2).ctid == framework
+    assert put(store, new_ctid(), nodes=[c1], owned_by=ORG)       # the same organization may reuse its own
+    # a transfer moves the claims with the envelope; a purge frees those no other envelope holds
+    store.transfer(framework, OTHER)
+    assert store.ctid_owners([framework, c2]) == {framework: OTHER, c2: OTHER}
+    store.purge(framework)
+    assert store.ctid_owners([framework, c2]) == {}
+    assert put(store, c2, owned_by=ORG).version == 1
 
 
 def test_get_by_node_ctid(store):
@@ -364,6 +412,13 @@ def test_sqlite_file_and_settings(tmp_path):
         settings = [conn.execute(f"PRAGMA {p}").fetchone()[0]
                     for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")]
     assert settings[:3] == ["wal", 1, 1] and settings[3] >= 5000  # synchronous 1 = NORMAL
+    put(store, new_ctid())
+    # the registry's data is its owner's only: the folder 0700, the database and its WAL files 0600
+    data = tmp_path / "new" / "data"
+    assert data.stat().st_mode & 0o777 == 0o700
+    files = sorted(data.iterdir())
+    assert {f.name for f in files} >= {FILENAME, FILENAME + "-wal"}
+    assert {f.name: f.stat().st_mode & 0o777 for f in files} == {f.name: 0o600 for f in files}
     store.close()
     with pytest.raises(StoreError, match="unsupported"):
         open_store(tmp_path, "mysql://root@localhost/db")

@@ -5,7 +5,6 @@ when no server is reachable except in CI.
 """
 from __future__ import annotations
 
-import sqlite3
 import threading
 import uuid
 
@@ -14,8 +13,6 @@ import pytest
 from pgtest import open_databases
 from service.store import AlreadyExists, InvalidRecord, open_store
 from service.store.base import Ambiguous, StagedRecord
-from service.store.schema import SCHEMA_VERSION
-from service.store.sqlite import FILENAME
 
 ORG, OTHER = "ce-00000000-0000-4000-8000-00000000000a", "ce-00000000-0000-4000-8000-00000000000b"
 
@@ -196,45 +193,3 @@ def test_manifests(store):
     assert store.manifests(ORG, "condition") == {"admission": cond}
     with pytest.raises(InvalidRecord):
         store.manifests(ORG, "fee")
-
-
-def test_migration_from_schema_version_1(tmp_path):
-    """A database made before the bulk tables gets them on open, its data kept."""
-    s = open_store(tmp_path)
-    s.set_addresses(ORG, {"a": {"City": "x"}})
-    s.close()
-    with sqlite3.connect(tmp_path / FILENAME) as conn:
-        for table in ("staged", "org_addresses", "org_manifests"):
-            conn.execute(f"DROP TABLE {table}")
-        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    s = open_store(tmp_path)
-    try:
-        assert s.schema_version() == SCHEMA_VERSION == 2
-        assert s.addresses(ORG) == {} and s.stage(rec("after")) == "created"
-    finally:
-        s.close()
-
-
-def test_postgres_migration_from_schema_version_1(tmp_path):
-    import psycopg
-
-    dbs = open_databases("ctdl_migrate_")
-    try:
-        _migrate_postgres(dbs.new(), tmp_path)
-    finally:
-        dbs.drop_all()
-
-
-def _migrate_postgres(postgres_url, tmp_path):
-    import psycopg
-
-    open_store(tmp_path, postgres_url).close()
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute("DROP TABLE staged, org_addresses, org_manifests")
-        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    s = open_store(tmp_path, postgres_url)
-    try:
-        assert s.schema_version() == SCHEMA_VERSION
-        assert s.stage(rec("after-migration")) == "created"
-    finally:
-        s.close()

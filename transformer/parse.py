@@ -13,6 +13,9 @@ from .report import Result, WARNING
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
+# Python refuses to turn longer digit strings into int (sys.get_int_max_str_digits(), against
+# quadratic conversion); no CTDL value needs more than a few digits, so the limit is far lower.
+MAX_NUMBER_DIGITS = 100
 
 
 def decode(data: bytes | str) -> str:
@@ -37,7 +40,7 @@ def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:
     if len(text) > MAX_INPUT_BYTES:
         raise TooLarge(f"the input has {len(text)} characters; the limit is {MAX_INPUT_BYTES}.")
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = _loads(text)
     except RecursionError:
         raise TooDeep(f"the JSON is nested too deeply; at most {MAX_DEPTH} levels are allowed.") from None
     except json.JSONDecodeError as strict_error:
@@ -48,7 +51,7 @@ def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:
         if not changes:
             raise _not_json(strict_error) from None
         try:
-            value = json.loads(relaxed, parse_constant=_no_constants)
+            value = _loads(relaxed)
         except RecursionError:
             raise TooDeep(f"the JSON is nested too deeply; at most {MAX_DEPTH} levels are allowed.") from None
         except json.JSONDecodeError as e:
@@ -59,6 +62,43 @@ def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:
                 f"the input is not strict JSON ({', '.join(changes)}); it was read anyway.",
                 fix="Remove comments and trailing commas so every JSON tool can read it."))
     check_depth(value)
+    return value
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_no_constants, parse_int=_int, parse_float=_float)
+    except _LongNumber as e:   # say where: the first run of too many digits
+        import re
+
+        m = re.search(r"\d{%d,}" % (MAX_NUMBER_DIGITS + 1), text)
+        if m is None:
+            raise NotJSON(e.message) from None
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise NotJSON(f"{e.message[:-1]} (line {line}, column {column}).") from None
+
+
+class _LongNumber(NotJSON):
+    pass
+
+
+def _int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _LongNumber(f"a number has {len(digits.lstrip('-')):,} digits; at most {MAX_NUMBER_DIGITS} are "
+                          "accepted (no CTDL value needs more): write it as text, or check the data.")
+    return int(digits)
+
+
+def _float(text: str) -> float:
+    mantissa = text.lstrip("-").split("e")[0].split("E")[0].replace(".", "")
+    if len(mantissa) > MAX_NUMBER_DIGITS:
+        raise _LongNumber(f"a number has {len(mantissa):,} digits; at most {MAX_NUMBER_DIGITS} are accepted "
+                          "(no CTDL value needs more): write it as text, or check the data.")
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise NotJSON(f"the number {text[:40]}{'...' if len(text) > 40 else ''} is too large for any system "
+                      "to read (it overflows to infinity): check the data.")
     return value
 
 

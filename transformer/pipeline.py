@@ -190,6 +190,13 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     problems += upgraded
     structural, unresolved = check_structure(doc, base)
     graph = lift_ctdl(doc, base, problems)
+    classes = schema_index().classes
+    if not any(t in classes for node in graph.nodes.values() for t in node.types):
+        problems.append(Result(VIOLATION, "nothing-to-check",
+                               "the document holds no CTDL resource (no node has the @type of a CTDL class), "
+                               "so nothing in it could be checked", path=base or "/",
+                               fix='Give the resource its CTDL @type (e.g. "@type": "ceterms:Certificate") and '
+                                   'the CTDL @context, or check that this is the file you meant.'))
     results = validate_graph(graph, ctdl_namer, engine)
     said = {(r.path, r.severity) for r in results}
     # the schema layer (generated from the CTDL encodings): where a policy shape already said what is

@@ -77,7 +77,7 @@ def _write(entry: Path, g, slot: str) -> None:
     data = {"prefixes": [[p, str(ns)] for p, ns in g.namespaces()],
             "triples": [[_term(s), _term(p), _term(o)] for s, p, o in g]}
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # the user's own, as ~/.cache is
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, separators=(",", ":"))

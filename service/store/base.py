@@ -23,6 +23,17 @@ class KeyRecord:
     admin: bool
     created_at: str
     revoked_at: str | None
+    key_id: str = ""       # public id (the first 12 hex digits of key_hash): listed and revoked by it
+    last_used_at: str | None = None  # updated at most once a minute (KEY_USE_RESOLUTION_SECONDS)
+
+
+# How often a key's last_used_at is written: a request does not write to the store for it more
+# often than this (a busy key would otherwise take the write lock on every request).
+KEY_USE_RESOLUTION_SECONDS = 60
+
+
+def key_id_of(key_hash: str) -> str:
+    return key_hash[:12]
 
 
 @dataclass
@@ -81,6 +92,16 @@ class InvalidRecord(StoreError, ValueError):
     """publish's build returned a record that would break the history (wrong CTID, id or version)."""
 
 
+class CtidsTaken(StoreError):
+    """publish: CTIDs of the graph belong to another organization (``owners``: CTID -> owner);
+    nothing was written."""
+
+    def __init__(self, owners: dict[str, str]):
+        self.owners = dict(sorted(owners.items()))
+        super().__init__(f"{len(owners)} CTIDs belong to another organization: "
+                         + ", ".join(f"{c} ({o})" for c, o in list(self.owners.items())[:5]))
+
+
 class Ambiguous(StoreError, LookupError):
     """An external identifier names staged records of several types: give the CTID or the type."""
 
@@ -91,15 +112,30 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # -- keys ------------------------------------------------------------------------------------
-    def add_key(self, key: KeyRecord) -> None: ...
+    def add_key(self, key: KeyRecord) -> None:
+        """Stores the key (its key_id is key_id_of(key_hash) when empty); AlreadyExists for a hash
+        or id already stored."""
     def get_key(self, key_hash: str) -> KeyRecord | None: ...
+    def get_key_by_id(self, key_id: str) -> KeyRecord | None: ...
+    def list_keys(self, org: str | None = None) -> list[KeyRecord]:
+        """Every key (of `org`), oldest first, revoked ones included."""
     def revoke_key(self, key_hash: str, when: str) -> bool:
         """False when the key is unknown or already revoked."""
+    def revoke_key_id(self, key_id: str, when: str) -> bool:
+        """Revokes by public id (a lost key); False when unknown or already revoked."""
+    def touch_key(self, key_hash: str, when: str) -> None:
+        """Records that the key was used at `when`."""
+    def key_orgs(self, ctids: Iterable[str]) -> set[str]:
+        """Which of `ctids` are organizations that hold (or held) a key here: one query."""
     def authorize(self, org: str, publisher: str) -> None:
         """Keys of `publisher` may publish for `org` (idempotent)."""
     def unauthorize(self, org: str, publisher: str) -> bool:
         """Withdraws an authorization; False when there was none."""
     def is_authorized(self, org: str, publisher: str) -> bool: ...
+    def authorizers(self, publishers: Iterable[str]) -> set[str]:
+        """The organizations that authorized any of `publishers`."""
+    def authorizations(self, org: str | None = None) -> list[tuple[str, str, str]]:
+        """(org, publisher, created_at) of every authorization (given by `org`)."""
 
     # -- envelopes -------------------------------------------------------------------------------
     def publish(self, ctid: str, build: Build) -> tuple[EnvelopeRecord | None, bool]:
@@ -111,6 +147,10 @@ class Store(Protocol):
         current.version + 1 (1 for a new one), else InvalidRecord. None means no change. If build
         raises, nothing is written and the exception propagates. Returns (new, True) or
         (current, False).
+
+        Every CTID of the new graph (its main CTID and node_ctids) is claimed for new.owned_by in
+        the same transaction: a CTID already claimed by another organization raises CtidsTaken
+        and nothing is written. A new owner (transfer) takes over the claims of the old one.
         """
     def get_by_ctid(self, ctid: str, include_deleted: bool = False) -> EnvelopeRecord | None: ...
     def get_by_node_ctid(self, ctid: str, include_deleted: bool = False) -> EnvelopeRecord | None:
@@ -121,13 +161,16 @@ class Store(Protocol):
         """Every version, oldest first; the last one equals the current record."""
     def existing_ctids(self, ctids: Iterable[str]) -> set[str]:
         """Which of `ctids` are in a not-deleted envelope's graph: one query, however many."""
+    def ctid_owners(self, ctids: Iterable[str]) -> dict[str, str]:
+        """CTID -> the organization that owns it (first published it), for those of `ctids` owned."""
     def list_envelopes(self, owned_by: str | None = None, ctdl_type: str | None = None,
                        q: str | None = None, offset: int = 0, limit: int = 20,
                        include_deleted: bool = False) -> tuple[list[EnvelopeRecord], int]:
         """(page, total), newest change first (updated_at desc, then ctid): a stable order.
         q: every whitespace-separated word must occur in search_text (case-insensitive)."""
     def purge(self, ctid: str) -> bool:
-        """Removes the envelope and its whole history; False when there was none."""
+        """Removes the envelope and its whole history, and frees its CTIDs no other envelope
+        holds; False when there was none."""
     def transfer(self, ctid: str, new_owner: str) -> bool:
         """New owner, recorded as a new version (history shows the change); False when unknown."""
 

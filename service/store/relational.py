@@ -14,8 +14,8 @@ from dataclasses import replace
 from typing import Any, Iterable, Iterator, Sequence
 
 from . import schema
-from .base import (AlreadyExists, Build, EnvelopeRecord, InvalidRecord, KeyRecord, StoreError,
-                   utc_now)
+from .base import (AlreadyExists, Build, CtidsTaken, EnvelopeRecord, InvalidRecord, KeyRecord, StoreError,
+                   key_id_of, utc_now)
 from .pool import ConnectionPool
 from .staging import StagingQueries
 
@@ -112,30 +112,67 @@ class RelationalStore(StagingQueries):
         return int(row[0])
 
     # -- keys ------------------------------------------------------------------------------------
+    _KEY_SELECT = f"SELECT {', '.join(schema.KEY_FIELDS)} FROM keys"
+
     def add_key(self, key: KeyRecord) -> None:
+        key_id = key.key_id or key_id_of(key.key_hash)
         try:
             with self._writing("keys") as conn:
-                self._exec(conn, "INSERT INTO keys (key_hash, org, admin, created_at, revoked_at) "
-                                 "VALUES (?, ?, ?, ?, ?)",
-                           (key.key_hash, key.org, bool(key.admin), key.created_at, key.revoked_at))
+                self._exec(conn, "INSERT INTO keys (key_hash, org, admin, created_at, revoked_at, key_id, last_used_at) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (key.key_hash, _norm(key.org), bool(key.admin), key.created_at, key.revoked_at, key_id,
+                            key.last_used_at))
         except self.integrity_errors as exc:
-            raise AlreadyExists(f"a key with hash {key.key_hash[:12]}... is already stored") from exc
+            raise AlreadyExists(f"a key with hash or id {key_id}... is already stored") from exc
+        key.key_id = key_id
+
+    def _keys(self, where: str, params: Sequence[Any]) -> list[KeyRecord]:
+        with self._reading() as conn:
+            rows = self._exec(conn, f"{self._KEY_SELECT} {where}", params).fetchall()
+        out = []
+        for row in rows:
+            values = dict(zip(schema.KEY_FIELDS, row))
+            values["admin"] = bool(values["admin"])
+            out.append(KeyRecord(**values))
+        return out
 
     def get_key(self, key_hash: str) -> KeyRecord | None:
-        with self._reading() as conn:
-            row = self._exec(conn, f"SELECT {', '.join(schema.KEY_FIELDS)} FROM keys WHERE key_hash = ?",
-                             (key_hash,)).fetchone()
-        if row is None:
-            return None
-        values = dict(zip(schema.KEY_FIELDS, row))
-        values["admin"] = bool(values["admin"])
-        return KeyRecord(**values)
+        found = self._keys("WHERE key_hash = ?", (key_hash,))
+        return found[0] if found else None
+
+    def get_key_by_id(self, key_id: str) -> KeyRecord | None:
+        found = self._keys("WHERE key_id = ?", (key_id.strip().lower(),))
+        return found[0] if found else None
+
+    def list_keys(self, org: str | None = None) -> list[KeyRecord]:
+        if org:
+            return self._keys("WHERE org = ? ORDER BY created_at, key_id", (_norm(org),))
+        return self._keys("ORDER BY created_at, key_id", ())
 
     def revoke_key(self, key_hash: str, when: str) -> bool:
         with self._writing("keys") as conn:
             cur = self._exec(conn, "UPDATE keys SET revoked_at = ? WHERE key_hash = ? AND revoked_at IS NULL",
                              (when, key_hash))
             return cur.rowcount > 0
+
+    def revoke_key_id(self, key_id: str, when: str) -> bool:
+        with self._writing("keys") as conn:
+            cur = self._exec(conn, "UPDATE keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+                             (when, key_id.strip().lower()))
+            return cur.rowcount > 0
+
+    def touch_key(self, key_hash: str, when: str) -> None:
+        with self._writing("keys") as conn:
+            self._exec(conn, "UPDATE keys SET last_used_at = ? WHERE key_hash = ? "
+                             "AND (last_used_at IS NULL OR last_used_at < ?)", (when, key_hash, when))
+
+    def key_orgs(self, ctids: Iterable[str]) -> set[str]:
+        wanted = sorted({_norm(c) for c in ctids if c and c.strip()})
+        if not wanted:
+            return set()
+        with self._reading() as conn:
+            rows = self._select_in(conn, "SELECT DISTINCT org FROM keys WHERE {in}", "org", wanted)
+        return {r[0] for r in rows}
 
     def authorize(self, org: str, publisher: str) -> None:
         with self._writing("authorizations") as conn:
@@ -153,6 +190,21 @@ class RelationalStore(StagingQueries):
             row = self._exec(conn, "SELECT 1 FROM authorizations WHERE org = ? AND publisher = ?",
                              (_norm(org), _norm(publisher))).fetchone()
         return row is not None
+
+    def authorizers(self, publishers: Iterable[str]) -> set[str]:
+        wanted = sorted({_norm(p) for p in publishers if p and p.strip()})
+        if not wanted:
+            return set()
+        with self._reading() as conn:
+            rows = self._select_in(conn, "SELECT DISTINCT org FROM authorizations WHERE {in}", "publisher", wanted)
+        return {r[0] for r in rows}
+
+    def authorizations(self, org: str | None = None) -> list[tuple[str, str, str]]:
+        where, params = ("WHERE org = ? ", (_norm(org),)) if org else ("", ())
+        with self._reading() as conn:
+            rows = self._exec(conn, f"SELECT org, publisher, created_at FROM authorizations {where}"
+                                    "ORDER BY org, created_at, publisher", params).fetchall()
+        return [tuple(r) for r in rows]
 
     # -- publishing ------------------------------------------------------------------------------
     def publish(self, ctid: str, build: Build) -> tuple[EnvelopeRecord | None, bool]:
@@ -179,13 +231,52 @@ class RelationalStore(StagingQueries):
         self._exec(conn, "DELETE FROM envelope_nodes WHERE envelope_id = ?", (new.envelope_id,))
         # sorted: concurrent publishers that share nodes lock the rows in one order (no deadlock)
         nodes = sorted({new.ctid, *(_norm(c) for c in new.node_ctids)})
+        self._claim(conn, nodes, new.owned_by, current.owned_by if current is not None else None)
         self._exec_many(conn, _CLAIM_NODE, [(node, new.envelope_id) for node in nodes])
+
+    def _claim(self, conn: Any, nodes: list[str], owner: str, previous_owner: str | None) -> None:
+        """Every CTID of the graph is claimed for `owner`; CtidsTaken (the transaction rolls back)
+        when another organization owns one. A transfer (a new owner) takes the old owner's claims.
+        Inserted first, then read: a concurrent claim of the same CTID waits for ours (primary key),
+        so two organizations can never both own one."""
+        owner = _norm(owner)
+        if previous_owner is not None and _norm(previous_owner) != owner:
+            for start in range(0, len(nodes), 500):
+                cond, params = self._in("owned_ctid", nodes[start:start + 500])
+                self._exec(conn, f"UPDATE ctid_owners SET org = ? WHERE org = ? AND {cond}",
+                           (owner, _norm(previous_owner), *params))
+        stamp = utc_now()
+        self._exec_many(conn, "INSERT INTO ctid_owners (owned_ctid, org, claimed_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT (owned_ctid) DO NOTHING", [(n, owner, stamp) for n in nodes])
+        rows = self._select_in(conn, "SELECT owned_ctid, org FROM ctid_owners WHERE {in}", "owned_ctid", nodes)
+        taken = {c: o for c, o in rows if o != owner}
+        if taken:
+            raise CtidsTaken(taken)
+
+    def ctid_owners(self, ctids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted({_norm(c) for c in ctids if c and c.strip()})
+        if not wanted:
+            return {}
+        with self._reading() as conn:
+            rows = self._select_in(conn, "SELECT owned_ctid, org FROM ctid_owners WHERE {in}", "owned_ctid", wanted)
+        return {c: o for c, o in rows}
 
     def purge(self, ctid: str) -> bool:
         with self._writing(_norm(ctid)) as conn:
+            row = self._exec(conn, "SELECT envelope_id FROM envelopes WHERE envelope_ctid = ?", (_norm(ctid),)).fetchone()
+            if row is None:
+                return False
+            nodes = {_norm(ctid)}
+            for (value,) in self._exec(conn, "SELECT node_ctids FROM revisions WHERE envelope_id = ?", (row[0],)):
+                nodes.update(_norm(c) for c in self._json_value(value) or [])
             # revisions and envelope_nodes go with it (ON DELETE CASCADE)
-            cur = self._exec(conn, "DELETE FROM envelopes WHERE envelope_ctid = ?", (_norm(ctid),))
-            return cur.rowcount > 0
+            self._exec(conn, "DELETE FROM envelopes WHERE envelope_id = ?", (row[0],))
+            # its CTIDs are free again, unless another envelope still holds them
+            for start in range(0, len(nodes), 500):
+                cond, params = self._in("owned_ctid", sorted(nodes)[start:start + 500])
+                self._exec(conn, f"DELETE FROM ctid_owners WHERE {cond} AND NOT EXISTS "
+                                 "(SELECT 1 FROM envelope_nodes n WHERE n.node_ctid = ctid_owners.owned_ctid)", params)
+            return True
 
     def transfer(self, ctid: str, new_owner: str) -> bool:
         new_owner = _norm(new_owner)

@@ -11,6 +11,12 @@ the store runs them on open.
 
 Version 2 added the bulk upload tables: `staged` (uploaded rows awaiting approval and publishing),
 `org_addresses` and `org_manifests` (an organization's reference data for its uploads).
+Version 3 gave keys a public id (`key_id`: listed and revoked by it; never the secret) and a
+`last_used_at`, and added `ctid_owners`: every CTID of a published graph (competencies, concepts,
+components... not only the main one) belongs to the organization that first published it.
+
+A new database is made by the version 1 statements followed by every migration, so a new database
+and a migrated one are built by the same statements and cannot differ.
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from dataclasses import fields
 
 from .base import EnvelopeRecord, StagedRecord, StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # {key}: text compared byte by byte, as SQLite always does, so that sorting and equality on CTIDs
 # and timestamps do not depend on the PostgreSQL server's locale (en_US would order differently).
@@ -52,7 +58,7 @@ RECORD_COLUMNS: dict[str, str] = {
 ENVELOPE_COLUMNS: tuple[str, ...] = ("envelope_id", *RECORD_COLUMNS)
 ENVELOPE_FIELDS: tuple[str, ...] = tuple("ctid" if c == "envelope_ctid" else c for c in ENVELOPE_COLUMNS)
 JSON_FIELDS = frozenset(name for name, decl in RECORD_COLUMNS.items() if decl.startswith("{json}"))
-KEY_FIELDS: tuple[str, ...] = ("key_hash", "org", "admin", "created_at", "revoked_at")
+KEY_FIELDS: tuple[str, ...] = ("key_hash", "org", "admin", "created_at", "revoked_at", "key_id", "last_used_at")
 
 # The columns of `staged`, in StagedRecord's field order (`ctid` is the column resource_ctid, as above).
 STAGED_COLUMNS: dict[str, str] = {
@@ -138,6 +144,27 @@ CREATE TABLE IF NOT EXISTS org_manifests (
 """
 
 
+# Schema version 3: key ids and last use; who owns each CTID of a published graph (service/registry.py);
+# the column is owned_ctid, as PostgreSQL reserves the name ctid.
+# The owners of CTIDs already published are their envelopes' owners (a node CTID is in one envelope).
+_OWNERSHIP = """
+ALTER TABLE keys ADD COLUMN key_id TEXT;
+ALTER TABLE keys ADD COLUMN last_used_at TEXT;
+UPDATE keys SET key_id = substr(key_hash, 1, 12);
+CREATE UNIQUE INDEX IF NOT EXISTS keys_id ON keys (key_id);
+CREATE INDEX IF NOT EXISTS keys_org ON keys (org);
+CREATE TABLE IF NOT EXISTS ctid_owners (
+    owned_ctid {key} PRIMARY KEY,
+    org {key} NOT NULL,
+    claimed_at TEXT NOT NULL
+);
+INSERT INTO ctid_owners (owned_ctid, org, claimed_at)
+    SELECT n.node_ctid, e.owned_by, e.created_at FROM envelope_nodes n
+    JOIN envelopes e ON e.envelope_id = n.envelope_id WHERE true
+    ON CONFLICT (owned_ctid) DO NOTHING
+"""
+
+
 def _statements(sql: str) -> list[str]:
     return [s.strip() for s in sql.split(";") if s.strip()]
 
@@ -145,6 +172,7 @@ def _statements(sql: str) -> list[str]:
 # MIGRATIONS[n]: the statements that take a database from schema version n to n + 1.
 MIGRATIONS: dict[int, list[str]] = {
     1: _statements(_BULK_TABLES),
+    2: _statements(_OWNERSHIP),
 }
 
 
@@ -158,11 +186,15 @@ def _render(sql: str, dialect: str) -> str:
     return sql
 
 
-def create_statements(dialect: str) -> list[str]:
-    """The statements that create the current schema (tables and indexes), one per item."""
+def create_statements(dialect: str, version: int = SCHEMA_VERSION) -> list[str]:
+    """The statements that create the schema of `version` (default: the current one), one per item:
+    version 1's tables, then each migration up to `version`."""
     if dialect not in DIALECT_TYPES:
         raise StoreError(f"unknown SQL dialect {dialect!r}")
-    return _statements(_render(_TABLES + ";" + _BULK_TABLES, dialect))
+    out = _statements(_render(_TABLES, dialect))
+    for v in range(1, version):
+        out.extend(_render(s, dialect) for s in MIGRATIONS[v])
+    return out
 
 
 def migration_statements(from_version: int, dialect: str) -> list[str]:

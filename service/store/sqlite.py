@@ -9,6 +9,7 @@ with "database is locked".
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,14 @@ class SqliteStore(RelationalStore):
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # the registry's data is its owner's only: the folder 0700, the database 0600 (SQLite
+        # creates the -wal and -shm files with the database file's permissions)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.path.exists():
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                pass   # another process created it meanwhile
         super().__init__(ConnectionPool(self._connect, _reusable))
         with self._pool.connection() as conn:
             # WAL is a property of the file: set once, every later connection uses it

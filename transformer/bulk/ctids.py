@@ -1,10 +1,12 @@
 """CTIDs for the rows of a competency-framework spreadsheet.
 
 A CTID given in the file (a CTID column, or an @id that is a CTID or ends with one) is kept,
-lower-cased.  Otherwise it is derived: uuid5 of the framework's identity (its CTID, else its @id,
-else its name) and of the row's @id, else its Coded Notation, else the path of Competency Texts
-from the top down to it; the n-th repeat of the same identity gets "#n".  Importing the same file
-again gives the same CTIDs, and moving rows around does not change them.
+lower-cased.  Otherwise it is derived: uuid5 of the publishing organization and the framework's
+identity (its CTID, else its @id, else its name), and of the row's @id, else its Coded Notation,
+else the path of Competency Texts from the top down to it; the n-th repeat of the same identity
+gets "#n".  Importing the same file again gives the same CTIDs, and moving rows around does not
+change them; two organizations uploading the same file get CTIDs of their own (a CTID belongs to
+the organization that first publishes it).
 """
 from __future__ import annotations
 
@@ -36,10 +38,12 @@ def identify(linker) -> None:
             idc = fw.cells.get("@id")
             name = fw.cells.get("name") or fw.cells.get("frameworkName")
             basis = ("id:" + idc.value) if idc else ("name:" + norm_text(name.value if name else ""))
-            fw.ctid = imp.derive(BASE_NS, basis)
+            publisher = (imp.publisher or "").strip().lower()
+            fw.ctid = imp.derive(uuid.uuid5(BASE_NS, "publisher:" + publisher) if publisher else BASE_NS, basis)
             if idc is None:
                 linker.problem(INFO, "derived-ctid",
-                             f"the framework has no CTID; {fw.ctid} was derived from its name. Keep it: add "
+                             f"the framework has no CTID; {fw.ctid} was derived from its name"
+                             f"{' and your organization' if publisher else ''}. Keep it: add "
                              "it to the file so that renaming the framework updates the same record",
                              item=fw, path=pointer_join(fw.pointer, imp.layout.header_of(
                                  "frameworkCtid" if imp.layout.format == "template" else "ctid")))

@@ -122,11 +122,26 @@ class SheetRows:
         return not any(p.severity == VIOLATION for p in self.problems)
 
 
+def refuse_json(data: bytes, kind: str) -> None:
+    """A JSON body (an object, an array, null, true, false, a number) sent to a spreadsheet upload is
+    refused with what to do instead; a CSV header never starts like JSON."""
+    head = bytes(data[:64]).lstrip(b"\xef\xbb\xbf \t\r\n") if isinstance(data, (bytes, bytearray)) else b""
+    word = head.split(b",")[0].strip().lower() if head else b""
+    if head[:1] in (b"{", b"[") or word in (b"null", b"true", b"false") or re.fullmatch(rb"-?\d+(\.\d+)?", word or b"x"):
+        from .spreadsheet import NotSpreadsheet
+
+        raise NotSpreadsheet(f"this is JSON, not a spreadsheet: upload the {kind} template saved as CSV or XLSX "
+                             f"(ctdl bulk template {kind}; GET /bulk/{kind}/template), or send JSON requests to "
+                             f"POST /{kind}/publish one record at a time.", pointer="/rows/1")
+
+
 def read_rows(data: bytes, kind: str) -> SheetRows:
     """Read an upload (CSV or XLSX, detected from the bytes) for ``kind`` (learningopportunity,
-    learningprogram, course, credential, assessment)."""
+    learningprogram, course, credential, assessment). InputError when it is no spreadsheet of
+    that kind at all: JSON, a header with none of the template's columns, no record below it."""
     kind = normalize_type(kind)
     model = column_model(kind)
+    refuse_json(data, kind)
     table, fmt = read_table(data)
     header = table.header
     problems = [_from_result(r, header) for r in table.problems]
@@ -155,6 +170,14 @@ def read_rows(data: bytes, kind: str) -> SheetRows:
             continue
         seen[col.key] = i
         index[i] = col
+    if not index:
+        from .spreadsheet import NotSpreadsheet
+
+        shown = ", ".join(f'"{h[:40]}"' for h in header[:5] if h) or "nothing"
+        raise NotSpreadsheet(f"the first row ({shown}) holds none of the columns of the {kind} template, so this "
+                             f"is not a {kind} upload: download the template (ctdl bulk template {kind}; GET "
+                             f"/bulk/{kind}/template), fill it in and upload it with its header row.",
+                             pointer="/rows/1")
     for col in model.columns:
         if col.key not in seen and col.required and not _has_default(col):
             problems.append(CellProblem(1, col.header, None, f'the file has no "{col.header}" column; it is required',
@@ -183,6 +206,13 @@ def read_rows(data: bytes, kind: str) -> SheetRows:
                 f"{what}-row" if what != "marked" else "comment-row", INFO))
             continue
         rows.append(row)
+    if not rows:
+        from .csvread import EmptyFile
+
+        left = f" (rows {', '.join(str(n) for n, _ in skipped[:5])} are the template's own and were skipped)" \
+            if skipped else ""
+        raise EmptyFile(f"the file has its header row but no record below it{left}: add one row per {kind}.",
+                        pointer="/rows/2")
     return SheetRows(kind, fmt, table.encoding, header, model, present, rows, skipped, problems, unknown)
 
 
@@ -763,7 +793,8 @@ def map_pointer(pointer: str, wrapper: str, origins: dict, cols: list[Column]) -
 
 # -- the whole file ----------------------------------------------------------------------------------------
 def duplicate_identifiers(rows: list[Row]) -> list[CellProblem]:
-    """An error on every row whose External Identifier another row of the file also has."""
+    """An error on every row whose External Identifier another row of the file also has. Each says
+    how many rows share it and names the first few, so its size does not grow with the group."""
     seen: dict[str, list[Row]] = {}
     for r in rows:
         ext = r.external_id.strip()
@@ -773,12 +804,14 @@ def duplicate_identifiers(rows: list[Row]) -> list[CellProblem]:
     for ext, group in seen.items():
         if len(group) < 2:
             continue
+        numbers = [f"{r.number:,}" for r in group[:3]]
+        listed = (f"{', '.join(numbers[:-1])} and {numbers[-1]}" if len(group) <= 3
+                  else f"{', '.join(numbers)} and {len(group) - 3:,} more")
+        message = (f'External Identifier "{ext}" is on {len(group):,} rows of this file (rows {listed}); each row '
+                   "needs its own (the same identifier would update the same record)")
         for r in group:
-            others = [str(o.number) for o in group if o is not r]
             out.append(CellProblem(
-                r.number, r.headers.get("ExternalIdentifier", "External Identifier"), ext,
-                f'External Identifier "{ext}" is also the External Identifier of row{"s" if len(others) > 1 else ""} '
-                f"{', '.join(others)}; each row needs its own (the same identifier would update the same record)",
+                r.number, r.headers.get("ExternalIdentifier", "External Identifier"), ext, message,
                 "duplicate-external-identifier", VIOLATION, r.letters.get("ExternalIdentifier", ""),
                 "shape:Bulk-externalIdentifier"))
     return out
