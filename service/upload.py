@@ -31,8 +31,10 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry, progress=progress, manifests=manifests)
     cells = {row.number: {row.headers.get(k, k): v for k, v in row.cells.items()} for row in sheet.rows}
+    # staging keeps a row's violations (its warnings are said in the answer, not stored)
     rows = [Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells.get(r.row, {})},
-                document=r.document, report=[p.to_result() for p in r.problems], deferred=r.deferred)
+                document=r.document, report=[p.to_result() for p in r.problems if p.severity == VIOLATION],
+                deferred=r.deferred)
             for r in results]
     outcomes = workflow.stage_rows(org, sheet.type, rows, key)
     out_rows = []

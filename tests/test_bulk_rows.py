@@ -387,6 +387,26 @@ def test_a_large_group_of_duplicates_is_said_in_constant_size():
         'its own (the same identifier would update the same record)'}
 
 
+def test_repeated_rows_are_validated_once_and_keep_their_own_row_numbers(monkeypatch):
+    import transformer.bulk.rows as rows_module
+
+    calls = []
+    real = rows_module.format_request
+    monkeypatch.setattr(rows_module, "format_request", lambda *a, **k: calls.append(1) or real(*a, **k))
+    other = {**BASE, "External Identifier": "WELD 102", "Learning Opportunity Name": "Welding Two",
+             "Delivery Type": "Hybrid"}
+    table = [list(BASE)] + [list(BASE.values())] * 3 + [[other.get(h, "") for h in BASE]] + [list(BASE.values())]
+    sheet = read_rows(csv_bytes(table), "course")
+    results = validate_rows(sheet, ORG, credentials={})
+    assert len(calls) == 2                                     # two different rows, five rows in all
+    assert [r.row for r in results] == [2, 3, 4, 5, 6]
+    for r in results:
+        assert {p.row for p in r.problems} == {r.row}
+    dup = [r for r in results if r.external_id == "WELD 101"]
+    assert [[(p.code, p.column, p.message) for p in r.problems] for r in dup] == \
+        [[(p.code, p.column, p.message) for p in dup[0].problems]] * len(dup)
+
+
 def test_credential_rows():
     row = one_row({"External Identifier": "CERT-WELD", "Credential Type": "bachelor's degree",
                    "Credential Name": "Welding Engineering Technology",

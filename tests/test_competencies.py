@@ -240,6 +240,16 @@ def test_longer_cycle_and_self_parent_template():
     assert any(f"rows {w2} → {w221} → {w22} → {w2}" in m for m in msgs)
 
 
+def test_a_long_cycle_is_said_in_constant_size():
+    header = ["Framework Name", "Framework Description", "Competency Text", "Coded Notation", "Parent"]
+    n = 3000
+    rows = [header, ["Loop", "A framework whose hierarchy loops back.", "Competency 0", "K0", f"K{n - 1}"]]
+    rows += [["", "", f"Competency {i}", f"K{i}", f"K{i - 1}"] for i in range(1, n)]
+    cycles = [r for r in run(rows).report.results if r.code == "cycle"]
+    assert len(cycles) == 1
+    assert "more)" in cycles[0].message and len(cycles[0].message) < 400
+
+
 def test_orphan():
     rows = cass()
     w5 = row_of_code(rows, "W5")

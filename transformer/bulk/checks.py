@@ -70,12 +70,14 @@ def cycles(items) -> list[Result]:
                     position[id(parent)] = len(stack)
                     stack.append((parent, 0))
                 elif c == GREY:
-                    loop = [n for n, _ in stack[position[id(parent)]:]] + [parent]
+                    loop = [str(n.row) for n, _ in stack[position[id(parent)]:]] + [str(parent.row)]
+                    if len(loop) > 8:   # a constant-size message, however long the loop
+                        loop = loop[:4] + [f"... ({len(loop) - 7} more)"] + loop[-3:]
                     if parent is node:
                         what = f"row {node.row} is its own parent"
                     else:
                         what = (f"row {node.row} is a child of row {parent.row}, which descends from row "
-                                f"{node.row} (rows {' → '.join(str(n.row) for n in loop)}, each a child of the next)")
+                                f"{node.row} (rows {' → '.join(loop)}, each a child of the next)")
                     out.append(Result(
                         VIOLATION, "cycle",
                         f"the hierarchy has a cycle: {what}; a competency cannot be its own ancestor",
