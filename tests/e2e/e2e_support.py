@@ -222,11 +222,11 @@ class Server:
         return self.client(self.create_key(org, admin)), org
 
 
-def verify(envelope: dict, tmp_path: Path, name: str = "envelope.json") -> subprocess.CompletedProcess:
-    """`ctdl verify FILE` on `envelope` saved to tmp_path/name."""
+def verify(envelope: dict, tmp_path: Path, *args: str, name: str = "envelope.json") -> subprocess.CompletedProcess:
+    """`ctdl verify FILE [ARGS]` on `envelope` saved to tmp_path/name."""
     path = tmp_path / name
     path.write_text(json.dumps(envelope), encoding="utf-8")
-    return subprocess.run([*CTDL, "verify", str(path)], cwd=REPO, capture_output=True, text=True, timeout=60,
+    return subprocess.run([*CTDL, "verify", str(path), *args], cwd=REPO, capture_output=True, text=True, timeout=60,
                           env=_env())
 
 

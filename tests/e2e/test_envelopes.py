@@ -87,12 +87,20 @@ def test_envelope_verifies(published, tmp_path):
     server, envelope_id, org_envelope_id, _, _ = published
     for eid in (envelope_id, org_envelope_id):
         env = server.client().get(f"/envelopes/{eid}").json()
-        proc = verify(env, tmp_path)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "verified" in proc.stdout
+        proc = verify(env, tmp_path)        # no trusted key: said to be self-consistency only
+        assert proc.returncode == 0 and proc.stdout.startswith("self-consistent only"), proc.stdout + proc.stderr
+        proc = verify(env, tmp_path, "--registry", server.url)     # the key the server serves
+        assert proc.returncode == 0 and proc.stdout.startswith("verified:"), proc.stdout + proc.stderr
+        assert "/registry/public-key" in proc.stdout
     for rev in server.client().get(f"/envelopes/{envelope_id}/revisions").json():
-        proc = verify(rev, tmp_path)
+        proc = verify(rev, tmp_path, "--registry", server.url)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+    # another registry's key (a data folder of its own) did not sign it
+    from service.signing import load_or_create_signing_key
+
+    load_or_create_signing_key(tmp_path / "elsewhere")
+    proc = verify(env, tmp_path, "--registry", str(tmp_path / "elsewhere"))
+    assert proc.returncode == 1 and "not the trusted key" in proc.stdout
 
 
 @pytest.mark.parametrize("tamper", [tamper_decoded, tamper_resource, tamper_both, tamper_digest,
@@ -110,12 +118,12 @@ def test_deleted_and_listed_envelopes_verify(published, tmp_path):
     listed = server.client().get("/envelopes", params={"per_page": 100}).json()
     assert listed
     for i, env in enumerate(listed[:3]):
-        proc = verify(env, tmp_path, f"listed{i}.json")
-        assert proc.returncode == 0, proc.stdout
+        proc = verify(env, tmp_path, "--registry", server.url, name=f"listed{i}.json")
+        assert proc.returncode == 0 and proc.stdout.startswith("verified:"), proc.stdout
     assert client.delete(f"/resources/{cred}").status_code == 200
     env = server.client().get(f"/envelopes/{envelope_id}").json()
     assert env["node_headers"]["deleted_at"]
-    assert verify(env, tmp_path).returncode == 0
+    assert verify(env, tmp_path, "--registry", server.url).returncode == 0
 
 
 def test_verify_unusable_file(tmp_path):
