@@ -325,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse OwnedBy/OfferedBy CTIDs that are not in this registry (default: warn)")
     s.add_argument("--engine", choices=["compiled", "pyshacl"], default=None)
     s.add_argument("--access-log", action="store_true", help="log every request on stderr")
+    s.add_argument("--threads", type=int, default=32, metavar="N",
+                   help="requests served at once (default 32); more wait in the listen queue")
+    s.add_argument("--connection-timeout", type=float, default=15.0, metavar="SECONDS",
+                   help="a client has this long to send its request line and headers, and for each read "
+                        "or write after that (default 15); idle half-sent connections never hold a thread")
     s.set_defaults(func=cmd_serve)
 
     k = sub.add_parser("keys", help="manage API keys")
