@@ -51,6 +51,20 @@ class TooLarge(InputError):
     http_status = 413
 
 
+class LimitExceeded(InputError):
+    """An upload passes one of :class:`transformer.limits.Limits`; ``limit`` is that field's name
+    (``max_rows``, ``max_columns``, ``max_cell_chars``, ``max_unzipped_bytes``)."""
+
+    code = "input.limit-exceeded"
+    http_status = 413
+    limit: str = ""
+
+    def __init__(self, message: str, pointer: str = "", code: str | None = None, *, limit: str = ""):
+        super().__init__(message, pointer, code)
+        if limit:
+            self.limit = limit
+
+
 class TooDeep(InputError):
     code = "input.too-deep"
 

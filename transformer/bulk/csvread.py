@@ -9,6 +9,9 @@
   lines; row numbers count records, as a spreadsheet shows them.  Blank rows are skipped; rows with
   more cells than the header (non-empty extras) or fewer are reported, with their row number.
 * A file that cannot be a CSV at all (empty, a workbook, binary) raises an :class:`InputError`.
+* Limits (:class:`transformer.limits.Limits`): more data rows, more columns in a row or more
+  characters in a cell than allowed raise :class:`LimitExceeded` at the first row past the limit,
+  before the rest of the file is read.  Blank rows are not kept.
 """
 from __future__ import annotations
 
@@ -16,11 +19,13 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from ..errors import InputError
+from ..errors import InputError, LimitExceeded
 from ..lift import pointer_join
+from ..limits import DEFAULT_LIMITS, Limits
 from ..report import INFO, Result, WARNING
 
 UTF8_BOM = b"\xef\xbb\xbf"
+EXCEL_CELL_CHARS = 32_767      # the most characters Excel holds in one cell
 
 
 class EmptyFile(InputError):
@@ -99,7 +104,7 @@ def _split_count(line: str, delim: str) -> int:
     return n
 
 
-def read_table(data: bytes) -> Table:
+def read_table(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Table:
     if data is None or len(data) == 0:
         raise EmptyFile("the file is empty: upload a CSV file with a header row and one row per "
                         "competency.", pointer="/rows/1")
@@ -111,32 +116,50 @@ def read_table(data: bytes) -> Table:
                         "per competency.", pointer="/rows/1")
     first_line = text.split("\n", 1)[0]
     delimiter = _delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    records: list[list[str]] = []
-    line_ends: list[int] = []
+    if csv.field_size_limit() < limits.max_cell_chars:   # only ever raised, and only to what the limit needs
+        csv.field_size_limit(limits.max_cell_chars)
+    read = [0]                       # characters of text handed to the reader so far
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            read[0] += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=False)
+    # the non-blank records: (spreadsheet row number, cells as read, last line of the record)
+    records: list[tuple[int, list[str], int]] = []
+    number, record_start = 0, 0
     try:
         for rec in reader:
-            records.append(rec)
-            line_ends.append(reader.line_num)
+            number += 1
+            if len(rec) > limits.max_columns:
+                raise too_many_columns(number, len(rec), limits)
+            if any(c.strip() for c in rec):
+                if max(map(len, rec)) > limits.max_cell_chars:
+                    j = next(j for j, c in enumerate(rec) if len(c) > limits.max_cell_chars)
+                    raise cell_too_long(number, j, len(rec[j]), records[0][1] if records else [], limits)
+                if len(records) > limits.max_rows:        # the header and max_rows data rows are in
+                    raise too_many_rows(number, limits)
+                records.append((number, rec, reader.line_num))
+            record_start = read[0]
     except csv.Error as e:
-        raise NotCSV(f"the file cannot be read as CSV after spreadsheet row {len(records) + 1}: {e}. "
+        if "field larger than field limit" in str(e):
+            j, length = _long_field(text, record_start, delimiter, limits.max_cell_chars)
+            raise cell_too_long(number + 1, j, length, records[0][1] if records else [], limits) from e
+        raise NotCSV(f"the file cannot be read as CSV after spreadsheet row {number + 1}: {e}. "
                      "Save it again from the spreadsheet as CSV.",
-                     pointer=f"/rows/{len(records) + 1}") from e
+                     pointer=f"/rows/{number + 1}") from e
     # the header: the first non-blank record
-    start = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
-    if start is None:
+    if not records:
         raise EmptyFile("the file holds only blank rows: add the header row and one row per competency.",
                         pointer="/rows/1")
-    header = [c.strip().lstrip("\ufeff").strip() for c in records[start]]
+    header = [c.strip().lstrip("\ufeff").strip() for c in records[0][1]]
     while header and not header[-1]:
         header.pop()
     table = Table(header, [], encoding, delimiter)
     width = len(header)
-    for i in range(start + 1, len(records)):
-        number = i + 1
-        cells = [c.strip() for c in records[i]]
-        if not any(cells):
-            continue
+    for number, rec, _ in records[1:]:
+        cells = [c.strip() for c in rec]
         if len(cells) > width:
             cells = drop_extra_cells(number, cells, width, table.problems)
         elif len(cells) < width:
@@ -149,11 +172,67 @@ def read_table(data: bytes) -> Table:
             cells = cells + [""] * (width - len(cells))
         table.rows.append((number, cells))
     if encoding == "cp1252" or replaced:
-        table.problems.append(_encoding_result(text, bad_offset, replaced, records, line_ends, header))
+        table.problems.append(_encoding_result(text, bad_offset, replaced, records, header))
     elif encoding == "utf-16":
         table.problems.append(Result(INFO, "encoding", "the file was read as UTF-16 (Unicode text)",
                                      path="/rows/1"))
     return table
+
+
+# -- limits (shared by the CSV and the XLSX readers) --------------------------------------------------
+def too_many_rows(number: int, limits: Limits) -> LimitExceeded:
+    """Row ``number`` is one data row more than ``limits.max_rows``."""
+    return LimitExceeded(f"the file has more than {limits.max_rows:,} rows (the limit per upload): split it "
+                         f"into several files of at most {limits.max_rows:,} rows each (row {number} is the first "
+                         "over the limit)", pointer=f"/rows/{number}", limit="max_rows")
+
+
+def too_many_columns(number: int, count: int, limits: Limits) -> LimitExceeded:
+    return LimitExceeded(f"row {number} has {count:,} columns; the limit is {limits.max_columns:,} columns per row: "
+                         "remove the columns that are not in the template (or empty cells far to the right) and "
+                         "upload it again", pointer=f"/rows/{number}", limit="max_columns")
+
+
+def cell_too_long(number: int, index: int | None, length: int, header: list[str], limits: Limits) -> LimitExceeded:
+    """Row ``number``, column ``index`` (0-based; None when unknown) holds ``length`` characters."""
+    if index is None:
+        where, pointer = f"row {number} has a cell that", f"/rows/{number}"
+    else:
+        letter = column_letter(index)
+        name = header[index].strip().lstrip("\ufeff").strip() if index < len(header) else ""
+        where = f'row {number}, column "{name}" ({letter})' if name else f"row {number}, column {letter}"
+        pointer = pointer_join("/rows", number, name or letter)
+    excel = " (Excel's own limit)" if limits.max_cell_chars == EXCEL_CELL_CHARS else ""
+    return LimitExceeded(f"{where} holds {length:,} characters; a cell holds at most {limits.max_cell_chars:,}"
+                         f"{excel}: shorten it", pointer=pointer, limit="max_cell_chars")
+
+
+def _long_field(text: str, start: int, delimiter: str, limit: int) -> tuple[int | None, int]:
+    """(column, length) of the first field longer than ``limit`` characters in the record that starts at
+    ``text[start]`` (the csv module only says that there is one); (None, limit + 1) if not found."""
+    column, length, quoted, i, n = 0, 0, False, start, len(text)
+    while i < n:
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if not text.startswith('"', i + 1):
+                    quoted = False
+                    i += 1
+                    continue
+                i += 1                        # a doubled quote is one character
+            length += 1
+        elif ch == '"' and length == 0:
+            quoted = True
+        elif ch == delimiter or ch in "\r\n":
+            if length > limit:
+                return column, length
+            if ch != delimiter:               # the record ends
+                return None, limit + 1
+            column, length = column + 1, 0
+        else:
+            length += 1
+        i += 1
+    return (column, length) if length > limit else (None, limit + 1)
 
 
 def drop_extra_cells(number: int, cells: list[str], width: int, problems: list[Result]) -> list[str]:
@@ -170,15 +249,14 @@ def drop_extra_cells(number: int, cells: list[str], width: int, problems: list[R
     return cells[:width]
 
 
-def _encoding_result(text: str, offset: int | None, replaced: bool, records, line_ends, header) -> Result:
-    """Where the first byte that was not UTF-8 is, as /rows/N/Column."""
+def _encoding_result(text: str, offset: int | None, replaced: bool, records, header) -> Result:
+    """Where the first byte that was not UTF-8 is, as /rows/N/Column (``records``: the non-blank
+    records as (row number, cells, last line))."""
     row, column, char = 1, "", ""
     if offset is not None and offset < len(text):
         char = text[offset]
         line = text.count("\n", 0, offset) + 1
-        idx = next((i for i, end in enumerate(line_ends) if end >= line), len(records) - 1)
-        row = idx + 1
-        rec = records[idx] if 0 <= idx < len(records) else []
+        row, rec, _ = next((r for r in records if r[2] >= line), records[-1])
         col = next((j for j, c in enumerate(rec) if char in c), None)
         if col is not None:
             column = header[col] if col < len(header) and header[col] else column_letter(col)
