@@ -133,3 +133,43 @@ def test_security_headers_and_allow(api):
     r = client.delete("/openapi.json")
     assert r.status_code == 405 and "GET" in r.headers["Allow"]
     assert json.loads(r.get_data())["Errors"][0]["code"] == "http.method-not-allowed"
+
+
+def test_spreadsheet_limits_over_http(api):
+    """Each limit of transformer/limits.py is a 413 naming it, on the upload route; nothing is staged."""
+    import zipfile
+
+    from transformer.bulk import spreadsheet
+    from transformer.limits import DEFAULT_LIMITS as limits
+
+    client, org = publisher(api)
+    short = [["X"] + [""] * (len(COURSE_HEADER) - 1)]
+    long_cell = course_row("C1", "x" * (limits.max_cell_chars + 1))
+    wide = [COURSE_HEADER + [f"Extra {i}" for i in range(limits.max_columns)]]
+    sheet_data = spreadsheet.write_xlsx("Courses", [spreadsheet.SheetColumn(h) for h in COURSE_HEADER], [course_row("C1")])
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sheet_data)) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        dst.writestr("xl/media/padding.bin", b"\0" * (8 * 1024 * 1024))
+    for data, limit, says in (
+            (as_csv([COURSE_HEADER] + short * (limits.max_rows + 1)), "max_rows", f"more than {limits.max_rows:,} rows"),
+            (as_csv([COURSE_HEADER, long_cell]), "max_cell_chars", f"at most {limits.max_cell_chars:,}"),
+            (as_csv(wide), "max_columns", f"the limit is {limits.max_columns:,}"),
+            (bomb.getvalue(), "max_unzipped_bytes", "inflates")):
+        r = client.post(f"/bulk/course/upload?org={org}", data=data, content_type="application/octet-stream")
+        assert r.status_code == 413, (limit, r.get_json()["Messages"])
+        error = r.get_json()["Errors"][0]
+        assert error["code"] == "input.limit-exceeded" and says in error["message"], (limit, error)
+    assert api.store.staged(org) == []
+    # a workbook whose sheet declares the whole grid is read by its real cells: one row staged
+    bogus = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sheet_data)) as src, zipfile.ZipFile(bogus, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:F2"/>' in body
+                body = body.replace(b'<dimension ref="A1:F2"/>', b'<dimension ref="A1:XFD1048576"/>')
+            dst.writestr(item, body)
+    r = client.post(f"/bulk/course/upload?org={org}", data=bogus.getvalue(), content_type="application/octet-stream")
+    assert r.status_code == 200 and r.get_json()["Summary"]["created"] == 1
