@@ -12,24 +12,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from transformer.enrich import CTID_RE, Options
-from transformer.errors import CtdlError, WrongShape
+from transformer.errors import CtdlError, Forbidden, NotFound, OwnershipConflict, Unauthenticated, WrongShape
 from transformer.pipeline import Outcome, format_request
 from transformer.report import Report, Result, VIOLATION, WARNING
 
 from .store.base import KEY_USE_RESOLUTION_SECONDS, CtidsTaken, EnvelopeRecord, KeyRecord, Store
-from .tenancy import Forbidden, OwnershipConflict, Tenancy, node_ctids, ownership_conflict
+from .tenancy import Tenancy, node_ctids, ownership_conflict
 
 __all__ = ["Registry", "PublishResult", "Forbidden", "OwnershipConflict", "Unauthenticated", "NotFound"]
-
-
-class Unauthenticated(CtdlError):
-    code = "auth.required"
-    http_status = 401
-
-
-class NotFound(CtdlError):
-    code = "registry.not-found"
-    http_status = 404
 
 
 def now() -> str:

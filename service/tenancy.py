@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from transformer.errors import CtdlError
+from transformer.errors import Forbidden, OwnershipConflict
 from transformer.lift import pointer_join
 from transformer.resources import data_dir
 
@@ -34,16 +34,6 @@ CTID_IN_IRI = re.compile(r"/(?:resources|graph)/(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9
                          re.I)
 CTID_ONLY = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 MAX_LISTED = 10   # CTIDs or claims named in one message; the rest are counted
-
-
-class Forbidden(CtdlError):
-    code = "auth.forbidden"
-    http_status = 403
-
-
-class OwnershipConflict(CtdlError):
-    code = "registry.ownership-conflict"
-    http_status = 409
 
 
 @lru_cache(maxsize=1)

@@ -98,3 +98,24 @@ class ConfigurationError(CtdlError):
 
 class ShapesError(ConfigurationError):
     code = "config.shapes"
+
+
+# -- the registry: who may do what (raised by service/registry.py and service/tenancy.py) -------------
+class Unauthenticated(CtdlError):
+    code = "auth.required"
+    http_status = 401
+
+
+class Forbidden(CtdlError):
+    code = "auth.forbidden"
+    http_status = 403
+
+
+class NotFound(CtdlError):
+    code = "registry.not-found"
+    http_status = 404
+
+
+class OwnershipConflict(CtdlError):
+    code = "registry.ownership-conflict"
+    http_status = 409
