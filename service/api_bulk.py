@@ -13,6 +13,8 @@ Every route needs an API key of the organization, of a publisher it authorized, 
 """
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, request
 
 from transformer.errors import WrongShape
@@ -25,6 +27,11 @@ from .orgdata import save_addresses
 from .responses import assistant_body, bulk_body, json_response
 
 bp = Blueprint("bulk", __name__)
+# what no name in a list parameter holds: the characters XML 1.0 (an XLSX cell) cannot carry
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# text no store keeps (service.registry.check_storable says the same of published resources):
+# U+0000, which PostgreSQL refuses, and unpaired surrogates ("\ud800" in JSON), which are not Unicode
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _workflow() -> BulkWorkflow:
@@ -53,6 +60,30 @@ def _query_flag(name: str) -> bool:
     if value is None:
         raise WrongShape(f'"{name}" must be true or false, not "{raw}"', pointer=f"?{name}")
     return value
+
+
+def _org(body: dict, key) -> str:
+    """The body's "org": absent, null or "" -> the key's organization; other text is checked as a CTID
+    by the workflow; anything else (a number, a list...) is a 400, never taken for "absent"."""
+    org = body.get("org")
+    if org is None or org == "":
+        return key.org
+    if not isinstance(org, str):
+        raise WrongShape('"org" must be an organization CTID (text)', pointer="/org")
+    return org
+
+
+def _record_type(body: dict):
+    """The body's "type": absent or null -> every type; other text is checked by the workflow (400
+    when unknown); "" and what is not text (false, 0, []) are a 400, never taken for "every type"."""
+    kind = body.get("type")
+    if kind is None:
+        return None
+    if not isinstance(kind, str) or not kind.strip():
+        from .bulk import record_names
+
+        raise WrongShape(f'"type" must be one of: {", ".join(sorted(record_names()))}', pointer="/type")
+    return kind
 
 
 def _flag(value, name: str) -> bool:
@@ -85,8 +116,12 @@ def approve():
     ids = body.get("ids")
     if ids is not None and not isinstance(ids, list):
         raise WrongShape('"ids" must be a list of CTIDs or external identifiers', pointer="/ids")
-    outcomes = _workflow().approve(body.get("org") or key.org, ids, all=_flag(body.get("all"), "all"), key=key,
-                                   resource_type=body.get("type"))
+    for i, id in enumerate(ids or []):
+        if isinstance(id, str) and UNSTORABLE.search(id):
+            raise WrongShape(f"ids[{i}] holds U+0000 or an unpaired surrogate, which no identifier holds",
+                             pointer=f"/ids/{i}")
+    outcomes = _workflow().approve(_org(body, key), ids, all=_flag(body.get("all"), "all"), key=key,
+                                   resource_type=_record_type(body))
     refused = [o for o in outcomes if o.result == "refused"]
     if refused:
         status = 404 if all(e["code"] == "bulk.not-found" for o in refused for e in o.errors) else 409
@@ -102,7 +137,7 @@ def approve():
 def publish():
     key = _key()
     body = _body()
-    outcomes = _workflow().publish_approved(body.get("org") or key.org, key=key, resource_type=body.get("type"))
+    outcomes = _workflow().publish_approved(_org(body, key), key=key, resource_type=_record_type(body))
     failed = [o for o in outcomes if o.result == "failed"]
     published = sum(o.result in ("published", "unchanged") for o in outcomes)
     message = f"{published} records published" + (f", {len(failed)} failed (see Errors)" if failed else "")
@@ -119,12 +154,36 @@ def _org_data(ctid: str, field: str, what: str, load, save=None):
     if save is None:
         items = load(store, org)
         return json_response(assistant_body(True, [f"{len(items)} {what}"], Organization=org, **{field: items}))
-    count, errors = save(store, org, _body())
+    body = _body()
+    errors = _unstorable(body)
+    count, errors = (0, errors) if errors else save(store, org, body)
     if errors:
         return json_response(assistant_body(False, ["nothing was stored: " + "; ".join(
             f"{e['path']}: {e['message']}" for e in errors)], errors=errors, Organization=org), 422)
     return json_response(assistant_body(True, [f"{count} {what} stored for {org}"], Organization=org,
                                         was_changed=True, **{field: load(store, org)}))
+
+
+def _unstorable(value, pointer: str = "") -> list[dict]:
+    """An error per identifier, property name or text of a body that no store can keep (the checks of
+    service/orgdata.py run on what is left)."""
+    from .bulk import error
+
+    if isinstance(value, str):
+        return [error("invalid-character", "this text holds a character that cannot be stored (U+0000 or an "
+                      "unpaired surrogate such as \\ud800)", pointer)] if UNSTORABLE.search(value) else []
+    out: list[dict] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            here = pointer + "/" + k.replace("~", "~0").replace("/", "~1")
+            if UNSTORABLE.search(k):
+                out.append(error("invalid-character", "this name holds a character that cannot be stored (U+0000 "
+                                 "or an unpaired surrogate such as \\ud800)", here))
+            out += _unstorable(v, here)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _unstorable(v, f"{pointer}/{i}")
+    return out
 
 
 def _addresses(store, org):
@@ -163,23 +222,38 @@ def manifests(ctid: str, kind: str):
 @bp.get("/bulk/<kind>/template")
 def template(kind: str):
     """A template spreadsheet whose columns come from the shapes (no key needed)."""
+    from transformer.bulk.framework_template import LAYOUTS
     from transformer.bulk.templates import build_template
+    from transformer.errors import InputError
 
-    def listed(name: str):
-        values = [v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()]
-        return values or None
+    def listed(name: str, empty_items: bool):
+        """A comma-separated list (the parameter may be repeated); None when not given."""
+        raw = [v for given in request.args.getlist(name) for v in given.split(",")]
+        bad = next((v for v in raw if NOT_TEXT.search(v)), None)
+        if bad is not None:   # no name has control characters (and an XLSX cell cannot hold them)
+            raise InputError(f'"{name}" holds a control character: {bad!r}', pointer=f"?{name}",
+                             code="input.invalid-parameter")
+        items = [v.strip() for v in raw]
+        if not empty_items and "" in items:   # "?properties=" or "a,,b": not a column name
+            raise InputError(f'"{name}" has an empty name: list column headers separated by commas, or leave '
+                             f'"{name}" out for every column', pointer=f"?{name}", code="input.invalid-parameter")
+        return [v for v in items if v] or None
 
     fmt = "xlsx" if _query_flag("xlsx") else "csv"
+    layout = request.args.get("layout", "template")
+    if layout not in LAYOUTS:   # any type (only competency frameworks have layouts): a typo is said, not ignored
+        raise InputError(f'"layout" must be {" or ".join(LAYOUTS)}, not "{layout}"', pointer="?layout",
+                         code="input.invalid-parameter")
     from .frameworks import is_framework
 
     if is_framework(kind):
         from transformer.bulk.framework_template import framework_template
 
-        data = framework_template(request.args.get("layout") or "template", sample=_query_flag("sample"),
+        data = framework_template(layout, sample=_query_flag("sample"),
                                   instructions=_query_flag("instructions"), fmt=fmt)
         return _spreadsheet(data, fmt, "competencyframework-template")
-    data = build_template(kind, properties=listed("properties"), sample=_query_flag("sample"),
-                          instructions=_query_flag("instructions"), credentials=listed("credentials"), fmt=fmt)
+    data = build_template(kind, properties=listed("properties", False), sample=_query_flag("sample"),
+                          instructions=_query_flag("instructions"), credentials=listed("credentials", True), fmt=fmt)
     return _spreadsheet(data, fmt, f"{kind.lower()}-template")
 
 

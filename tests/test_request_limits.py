@@ -173,3 +173,17 @@ def test_spreadsheet_limits_over_http(api):
             dst.writestr(item, body)
     r = client.post(f"/bulk/course/upload?org={org}", data=bogus.getvalue(), content_type="application/octet-stream")
     assert r.status_code == 200 and r.get_json()["Summary"]["created"] == 1
+
+
+def test_an_xlsx_export_of_text_with_control_characters_is_a_workbook(api):
+    """XML 1.0 has no place for U+000B: the workbook shows U+FFFD there instead of failing (it was a 500)."""
+    from transformer.bulk import spreadsheet
+
+    client, org = publisher(api)
+    up = client.post(f"/bulk/course/upload?org={org}", data=as_csv([COURSE_HEADER, course_row("C1", "Weld\x0bing")]),
+                     content_type="text/csv")
+    assert up.status_code == 200, up.get_json()
+    r = client.get(f"/bulk/course/export?org={org}&xlsx=true")
+    assert r.status_code == 200
+    table, fmt = spreadsheet.read_table(r.get_data())
+    assert fmt == "xlsx" and "Weld\ufffding" in table.rows[0][1]

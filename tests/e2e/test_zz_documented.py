@@ -23,8 +23,10 @@ def test_every_status_seen_is_documented(tmp_path):
     app.extensions["ctdl_registry"].store.close()
     doc = json.loads((Path(__import__("service").__file__).parent / "openapi.json").read_text())
     documented = {}
-    for path, ops in doc["paths"].items():
+    for path, ops in doc["paths"].items():     # the source: /{type}/format is every /course/format...
         for method, op in ops.items():
+            if method.startswith("x-"):            # x-expand (service/api_docs.py)
+                continue
             documented[(re.sub(r"\{[^}]+\}", "{}", path), method.upper())] = set(op["responses"])
     adapter = app.url_map.bind("localhost")
     undocumented: Counter = Counter()

@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from xml.parsers import expat
@@ -164,9 +165,14 @@ def write_xlsx(title: str, columns: list[SheetColumn], rows: list[list[str]]) ->
     return out.getvalue()
 
 
+# what XML 1.0 (an XLSX cell) cannot hold: control characters (TAB, LF and CR apart), U+FFFE/FFFF and
+# unpaired surrogates. A CSV cell may hold them; the workbook shows U+FFFD in their place.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _text(cell, value) -> None:
     """Store ``value`` as a text cell: never a formula, a number or a date."""
-    cell.value = str(value)
+    cell.value = _NOT_XML.sub("\ufffd", str(value))
     cell.data_type = "s"
     cell.number_format = "@"
 
