@@ -13,3 +13,6 @@ if "CTDL_CACHE_DIR" not in os.environ:
     _cache = tempfile.mkdtemp(prefix="ctdl-test-cache-")
     os.environ["CTDL_CACHE_DIR"] = _cache
     atexit.register(shutil.rmtree, _cache, ignore_errors=True)
+
+# the in-process HTTP fixtures (api: the app on each store backend) for every test module
+pytest_plugins = ("http_support",)

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from http_support import api, module_postgres  # noqa: F401 (fixtures)
+
 from service import api_docs
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -95,15 +95,6 @@ def test_every_path_parameter_is_declared_and_required(doc):
         assert "200" in op["responses"], f"{method.upper()} {path}"
         ids = [(p["name"], p["in"]) for p in op.get("parameters", [])]
         assert len(ids) == len(set(ids)), f"{method.upper()} {path}: a parameter is declared twice"
-
-
-def test_valid_against_the_openapi_31_schema(doc):
-    """The OpenAPI 3.1 meta-schema that schemathesis ships (no network): when it is installed."""
-    pytest.importorskip("schemathesis")
-    from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
-
-    errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}" for e in OPENAPI_31_VALIDATOR.iter_errors(doc)]
-    assert errors == []
 
 
 # -- one operation per type, from the tables ------------------------------------------------------------
@@ -267,8 +258,9 @@ def test_search_words_are_counted_as_the_server_counts_them(client, doc):
 
 def test_approve_needs_exactly_one_of_ids_and_all(doc):
     body = doc["paths"]["/bulk/approve"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    rs = pytest.importorskip("jsonschema_rs")
-    valid = rs.validator_for(body).is_valid
+    import jsonschema
+
+    valid = jsonschema.Draft202012Validator(body).is_valid
     assert not valid({}) and not valid({"all": False}) and not valid({"ids": []})
     assert not valid({"ids": ["x"], "all": True}) and not valid({"ids": [" "]})
     assert valid({"ids": ["x"]}) and valid({"all": True}) and valid({"all": True, "ids": []})

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from bulk_rows import organization
-from http_support import api, module_postgres, new_ctid  # noqa: F401 (fixtures)
+from http_support import new_ctid
 
 COURSE_HEADER = ["External Identifier", "Learning Opportunity Name", "Description", "Subject Webpage", "Language",
                  "Available Online At"]

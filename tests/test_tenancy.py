@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bulk_rows import credential, organization
-from http_support import api, module_postgres, new_ctid  # noqa: F401 (fixtures)
+from http_support import new_ctid
 
 DATA = Path(__file__).parent / "data" / "bulk"
 WELDING = (DATA / "welding-template.csv").read_bytes()

@@ -31,3 +31,16 @@ def test_schemathesis_finds_no_mismatch(backend):
                          timeout=int(seconds) + 300)
     assert out.returncode == 0, out.stdout[-8000:] + out.stderr[-2000:]
     assert "failures: 0" in out.stdout, out.stdout[-4000:]
+
+
+def test_the_description_is_valid_against_the_openapi_31_schema(tmp_path):
+    """The OpenAPI 3.1 meta-schema that schemathesis ships (no network)."""
+    from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
+
+    from service.app import Settings, create_app
+
+    app = create_app(Settings(data_dir=tmp_path))
+    doc = app.test_client().get("/openapi.json").get_json()
+    app.extensions["ctdl_registry"].store.close()
+    errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}" for e in OPENAPI_31_VALIDATOR.iter_errors(doc)]
+    assert errors == []
