@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 
-
 from service import api_docs
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
