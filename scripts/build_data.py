@@ -576,7 +576,9 @@ for _name in ("OccupationType", "IndustryType", "InstructionalProgramType"):
         FIXED_TERMS[f"Alternative{_name}{_suffix}"] = {"@id": f"ctdla:alternative{_name}",
                                                       "@container": "@language"}
 
-LANG_SUFFIXES = ("_LangMap", "_Map", "LangMap", "Map")
+# the spellings of a language map's key ("Name_Map", "NameLangMap"); not any key ending in "Map"
+# (HasAlignmentMap is a list of CTIDs)
+LANG_SUFFIXES = ("_LangMap", "_Map", "LangMap")
 
 
 class InputModel:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .context import ctdl_context
 from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
@@ -56,6 +57,7 @@ class Enricher:
         self.problems = problems
         self.vocab = vocabularies()
         self.schema = schema_index()
+        self.in_graph = in_graph_resources()
 
     def problem(self, severity, code, message, node: Node, pred: str, value=None, fix="") -> None:
         self.problems.append(Result(
@@ -109,6 +111,13 @@ class Enricher:
 
     # -- references ----------------------------------------------------------------------------
     def references(self, node: Node) -> None:
+        """CTIDs and registry URIs become references; a nested object that carries a CTID or an Id
+        (``{"CTID": ...}``, ``{"Id": url, "Type": ...}``) is a reference to the registry's own
+        record, so its other fields are not published; except the resources the Registry Assistant
+        publishes inside this @graph (vocabularies/in-graph-resources.json: a DataSetProfile with
+        its data), which become @graph resources of their own."""
+        if node.id not in self.g.nodes:
+            return    # removed as part of a reference met earlier
         for pred, values in node.props.items():
             for i, v in enumerate(values):
                 if isinstance(v, Literal) and v.datatype == REF:
@@ -116,14 +125,67 @@ class Enricher:
                 elif isinstance(v, BNode) and v != self.g.main:
                     child = self.g.nodes.get(v)
                     ctid = child.first(CTID) if child else None
-                    if isinstance(ctid, Literal) and CTID_RE.match(ctid.value):
-                        others = [p for p in child.props if p != CTID]
-                        if others:
-                            self.problem(WARNING, "reference-details-ignored",
-                                         f"this reference has a CTID, so its other fields ({', '.join(child.key_name.get(p, p) for p in others)}) "
-                                         "are not published: the registry's own record is used", child, others[0])
-                        values[i] = IRI(self.opts.resource_uri(ctid.value))
-                        del self.g.nodes[v]
+                    if not (isinstance(ctid, Literal) and CTID_RE.match(ctid.value)):
+                        continue
+                    uri = IRI(self.opts.resource_uri(ctid.value))
+                    cls = self.in_graph_class(child, pred)
+                    if cls is not None and [p for p in child.props if p != CTID]:
+                        self.publish_in_graph(child, uri, cls)
+                        values[i] = uri
+                        continue
+                    self.as_reference(child, "this reference has a CTID")
+                    values[i] = uri
+                elif isinstance(v, IRI) and v != self.g.main and v in self.g.nodes:
+                    # {"Id": "https://.../resources/ce-...", "Type": ...}: the Id says which record
+                    self.as_reference(self.g.nodes[v], "this reference has an Id")
+
+    def in_graph_class(self, child: Node, pred: str) -> str | None:
+        """The class of `child` (its own, else the one `pred` implies) if it is published in-graph."""
+        for t in list(child.types) or [self.schema.default_types.get(pred)]:
+            if t in self.in_graph:
+                return t
+        return None
+
+    def publish_in_graph(self, child: Node, uri: IRI, cls: str) -> None:
+        """A resource of its own in this @graph (its registry URI as id), pointing back at the main one."""
+        self.rename(child.id, uri)
+        if not child.types:
+            child.types.append(IRI(cls))
+        back = self.in_graph[cls]["back"]
+        if isinstance(self.g.main, IRI) and not child.get(back):
+            child.add(back, self.g.main, child.pointer)
+
+    def as_reference(self, child: Node, why: str) -> None:
+        """Drop a reference object's own fields, and the objects only they held (never published)."""
+        others = [p for p in child.props if p != CTID]
+        if others:
+            self.problem(WARNING, "reference-details-ignored",
+                         f"{why}, so its other fields ({', '.join(child.key_name.get(p, p) for p in others)}) "
+                         "are not published: the registry's own record is used", child, others[0])
+        self.drop_subtree(child.id)
+
+    def drop_subtree(self, root) -> None:
+        """Remove `root` and the blank nodes it holds, except those also held from elsewhere."""
+        inside, todo = set(), [root]
+        while todo:
+            nid = todo.pop()
+            if nid in inside or nid not in self.g.nodes:
+                continue
+            inside.add(nid)
+            for values in self.g.nodes[nid].props.values():
+                todo.extend(v for v in values if isinstance(v, BNode))
+        held = {v for nid, n in self.g.nodes.items() if nid not in inside
+                for values in n.props.values() for v in values if isinstance(v, BNode)}
+        keep, todo = set(), [nid for nid in inside if nid in held and nid != root]
+        while todo:
+            nid = todo.pop()
+            if nid in keep or nid not in self.g.nodes:
+                continue
+            keep.add(nid)
+            for values in self.g.nodes[nid].props.values():
+                todo.extend(v for v in values if isinstance(v, BNode))
+        for nid in inside - keep:
+            del self.g.nodes[nid]
 
     def resolve_reference(self, node: Node, pred: str, v: Literal):
         text = v.value
@@ -348,6 +410,19 @@ def _ctid_fix(text: str) -> str:
 
 def _example(pattern: str) -> str:
     return {"^\\d{2}-\\d{4}(\\.\\d{2})?$": '"15-1122.00"', "^\\d{2,6}$": '"611310"'}.get(pattern, f"/{pattern}/")
+
+
+@lru_cache(maxsize=1)
+def in_graph_resources() -> dict[str, dict]:
+    """Full class IRI -> {"back": full property IRI} (vocabularies/in-graph-resources.json)."""
+    import json
+
+    from .resources import data_dir
+
+    data = json.loads((data_dir("vocabularies") / "in-graph-resources.json").read_text(encoding="utf-8"))
+    ctx = ctdl_context()
+    full = lambda c: ctx.expand_curie(c) or c  # noqa: E731
+    return {full(c): {"back": full(spec["back"])} for c, spec in data["classes"].items()}
 
 
 def enrich(graph: Graph, opts: Options | None = None, problems: list[Result] | None = None) -> Graph:

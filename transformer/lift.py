@@ -203,15 +203,13 @@ class Lifter:
             self.add_text(node, pred, key, v, self.language or ctx.language, vp, kp)
             return
         t = td.type
+        if t in ("@id", "@vocab") and not isinstance(v, str):
+            # JSON-LD coerces strings only: a number or true/false stays a native value (CE's context
+            # coerces ceterms:medianEarnings, qdata:sizeOfData... to @id, whose range is a number)
+            t = None
         if t == "@id":
-            if not isinstance(v, str):
-                self.wrong(node, pred, key, v, "a URL or CTID", vp, kp)
-                return
             node.add(pred, self.reference(ctx, v, vp, key), vp, key, kp)
         elif t == "@vocab":
-            if not isinstance(v, str):
-                self.wrong(node, pred, key, v, "a vocabulary term", vp, kp)
-                return
             iri = self.term_iri(ctx, v)
             node.add(pred, IRI(iri) if iri else Literal(v.strip(), TERM), vp, key, kp)
         elif t is not None:
