@@ -1007,6 +1007,10 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
     counts["registry_bytes"] = total
     counts["modelling"] = len(copy_tree(shared.ctdl / "examples/modelling", data / "modelling", (".json", ".jsonld")))
 
+    for name in ("assistant-input-model.csv", "assistant-request-wrappers.csv"):
+        shutil.copyfile(shared.ctdl / name, data / name)
+        copied.append((name, name))
+
     bulk_src = shared.ctdl / "bulk/cass/cass-editor_ctdlasn-csv_template_header.csv"
     bulk_dst = data / "bulk/cass-header.csv"
     bulk_dst.parent.mkdir(parents=True, exist_ok=True)
@@ -1030,6 +1034,9 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
         "  (`validation-test-data-2018/invalid/assessmentProfileSchema_2018-03-15_assessment_10a_payload.json`)",
         "  is not UTF-8 (Windows-1252), as in the source.",
         "* `bulk/cass-header.csv`: the CaSS editor CTDL-ASN CSV import template (header row only).",
+        "* `assistant-input-model.csv`, `assistant-request-wrappers.csv`: every class and key real",
+        "  clients send to the Registry Assistant (type, CTDL property), and every request type (for",
+        "  the input-model coverage test).",
         f"* `modelling/`: Credential Engine's {counts['modelling']} modelling examples (Handbook, pathways,",
         "  rubrics, ...): not registry records, some deliberately partial (example.org URIs, blank",
         "  nodes, no CTIDs); `ctdl validate` must read every one without crashing.",
@@ -1039,6 +1046,11 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
     ]
     for dst, src in copied:
         row = rows.get(src)
+        if row is None and src.startswith("assistant-"):
+            row = ["CredentialEngine/Registry_Assistant", "`src/RA.Models/Input/**/*.cs`", "d85a12069d99",
+                   "DERIVED fact table of the Registry Assistant's input model (classes, JSON keys, types, "
+                   "CTDL terms where stated; request wrappers); see the reference data's "
+                   "assistant-input-model.SOURCE.md"]
         if row is None:
             warn(f"test-data: no SOURCES row for {src}")
             row = ["?", "?", "?", "?"]

@@ -78,6 +78,8 @@ class Enricher:
             self.codes(node)
             self.vocabulary(node)
         self.merge_duplicate_entities()
+        for node in list(self.g.nodes.values()):
+            self.input_only(node)
         self.defaults()
         return self.g
 
@@ -353,6 +355,37 @@ class Enricher:
                 cao.add(C + "targetNodeDescription", Literal(concept.definition, None, lang), ptr)
         return cao
 
+    # -- input-only keys ---------------------------------------------------------------------------
+    def input_only(self, node: Node) -> None:
+        """Nothing internal is ever published: an input-only term (urn:ctdl-assistant:input:...) left
+        after enriching is moved to its CTDL property, appended to another, or refused
+        (contexts/input-only-properties.json)."""
+        table = input_only_properties()
+        for pred in [p for p in node.props if p.startswith(CTDLA)]:
+            spec = table.get(pred[len(CTDLA):], {})
+            key = node.key_name.get(pred, pred[len(CTDLA):])
+            values, pointers = node.props[pred], node.value_pointers[pred]
+            if "map" in spec:
+                target = ctdl_context().expand_curie(spec["map"])
+                for v, ptr in zip(values, pointers):
+                    node.add(target, v, ptr, key, node.key_pointer.get(pred))
+                self.problem(WARNING, "superseded-key", f"{key} is an older name of {spec['name']}; it was "
+                             f"published as {spec['name']}", node, pred, fix=f"Write {spec['name']}.")
+            elif "append" in spec:
+                target = ctdl_context().expand_curie(spec["append"])
+                extra = " ".join(v.value for v in values if isinstance(v, Literal))
+                current = node.get(target)
+                if current and isinstance(current[0], Literal):
+                    first = current[0]
+                    node.replace(target, 0, Literal(f"{first.value}, {extra}", first.datatype, first.lang))
+                elif extra:
+                    node.add(target, Literal(extra, None, self.opts.language), pointers[0], key)
+            else:
+                self.problem(VIOLATION, "not-published", f"{key} has no CTDL property, so it cannot be published",
+                             node, pred, values[0] if values else None,
+                             fix=spec.get("fix", f"Remove {key}, or give its value under a CTDL property."))
+            node.remove(pred)
+
     # -- duplicates ------------------------------------------------------------------------------
     def merge_duplicate_entities(self) -> None:
         """The same inline organization given twice (OwnedBy and OfferedBy) is one resource."""
@@ -410,6 +443,16 @@ def _ctid_fix(text: str) -> str:
 
 def _example(pattern: str) -> str:
     return {"^\\d{2}-\\d{4}(\\.\\d{2})?$": '"15-1122.00"', "^\\d{2,6}$": '"611310"'}.get(pattern, f"/{pattern}/")
+
+
+@lru_cache(maxsize=1)
+def input_only_properties() -> dict[str, dict]:
+    """Local name of an input-only term -> what becomes of it (contexts/input-only-properties.json)."""
+    import json
+
+    from .resources import data_dir
+
+    return json.loads((data_dir("contexts") / "input-only-properties.json").read_text(encoding="utf-8"))["properties"]
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ FIRST_KEYS = ["ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:su
 _NUMBERS = {XSD + "decimal", XSD + "double", XSD + "float"}
 _INTEGERS = {XSD + "integer", XSD + "nonNegativeInteger", XSD + "positiveInteger", XSD + "int", XSD + "long"}
 _BLANK_NS = uuid.UUID("6f1d6e2a-3c55-4c1b-9a51-8f0d1c2b7e11")
+INTERNAL = "urn:ctdl-assistant:"
 
 
 @lru_cache(maxsize=1)
@@ -100,8 +101,8 @@ class Framer:
         elif top:
             out["@id"] = self.blank_id(node.id)
         for pred, values in node.props.items():
-            if not values:
-                continue
+            if not values or pred.startswith(INTERNAL):
+                continue   # never published (enrich reports what it could not place)
             key = self.ctx.compact(pred)
             td = self.ctx.terms.get(key)
             if td is not None and td.container == "@language" and all(isinstance(v, Literal) for v in values):
