@@ -111,7 +111,17 @@ class ActiveContext:
         return None
 
     def compact(self, iri: str) -> str:
-        """Full IRI -> compact IRI with the longest matching prefix (as the registry prints)."""
+        """Full IRI -> compact IRI with the longest matching prefix (as the registry prints).
+        Remembered per context (a few thousand predicates, types and concepts; bounded)."""
+        memo = self._scoped_cache.get("#compact")
+        if memo is None or memo[0] != len(self.prefixes) or len(memo[1]) > 20000:
+            memo = self._scoped_cache["#compact"] = (len(self.prefixes), {})
+        done = memo[1].get(iri)
+        if done is None:
+            done = memo[1][iri] = self._compact(iri)
+        return done
+
+    def _compact(self, iri: str) -> str:
         by_ns, odd = self._namespaces()
         best = None
         # namespaces end in "/", "#" or ":": look up each such prefix of the IRI, longest first

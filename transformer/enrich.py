@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from .context import ctdl_context
 from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
-from .lift import REF
+from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
 from .vocab import CETERMS, schema_index, vocabularies
 
@@ -67,6 +67,8 @@ class Enricher:
 
     def run(self) -> Graph:
         self.main_identity()
+        for node in list(self.g.nodes.values()):
+            self.text_alignments(node)   # before references: text given for a URL/CTID is not a name
         for node in list(self.g.nodes.values()):
             self.references(node)
         refs = self.g.referrers()
@@ -340,6 +342,25 @@ class Enricher:
                         path=ptr, property=node.key_name.get(pred, ""), focus=str(node.id), value=shown,
                         fix=f'Use a term of {scheme.label}' + (f', e.g. "{hint}".' if hint else ".")))
                 values[i] = self.alignment(concept, scheme, target, ptr).id
+
+    def text_alignments(self, node: Node) -> None:
+        """Text where CTDL wants an alignment object (Subject, DegreeMajor, UnitText...: not a
+        vocabulary) becomes one, named by the text, as the Registry Assistant publishes it; a CTID
+        there is a reference."""
+        for pred, values in node.props.items():
+            rng = self.schema.ranges.get(pred)
+            if not rng or CAO not in rng or self.vocab.scheme_for(pred) is not None:
+                continue
+            for i, v in enumerate(values):
+                if not isinstance(v, Literal) or v.datatype in (REF, TERM):
+                    continue
+                ptr = node.value_pointers[pred][i]
+                if CTID_RE.match(v.value.strip()):
+                    values[i] = IRI(self.opts.resource_uri(v.value.strip()))
+                    continue
+                cao = self.new_cao(ptr)
+                cao.add(C + "targetNodeName", Literal(v.value, None, v.lang or self.opts.language), ptr)
+                values[i] = cao.id
 
     def alignment(self, concept, scheme, target: IRI, ptr: str) -> Node:
         lang = "en-US"

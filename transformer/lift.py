@@ -209,6 +209,8 @@ class Lifter:
             t = None
         if t == "@id":
             node.add(pred, self.reference(ctx, v, vp, key), vp, key, kp)
+        elif t == "@vocab" and v.strip().startswith("_:"):   # a blank node of ReferenceObjects
+            node.add(pred, BNode(v.strip()[2:]), vp, key, kp)
         elif t == "@vocab":
             iri = self.term_iri(ctx, v)
             node.add(pred, IRI(iri) if iri else Literal(v.strip(), TERM), vp, key, kp)

@@ -125,12 +125,18 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
     lifter = Lifter(input_context(), language)
     lifter.problems = problems
     main = lifter.lift_node(payload, input_context(), base)
+    _reference_objects(lifter, body)
     graph = lifter.graph
     graph.main = main
     node = graph.nodes[main]
     _main_type(graph, node, wrapper, base, problems)
     enrich(graph, Options(opts.registry, language), problems)
     shape_results = validate_graph(graph, input_namer, engine)
+    # the schema layer too (ranges, classes of embedded nodes, concept schemes), as `ctdl validate`
+    # runs it: what format emits has no violation that format did not itself report
+    said = {(r.path, r.severity) for r in shape_results} | {(r.path, r.severity) for r in problems}
+    shape_results += [r for r in validate_graph(graph, input_namer, engine, layer="schema")
+                      if (r.path, r.severity) not in said]
     report = _merge(problems, shape_results)
     doc = frame(graph, opts)
     main_node = graph.nodes.get(graph.main)
@@ -139,6 +145,30 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
     return Outcome(doc, report, ctid.value if isinstance(ctid, Literal) else None,
                    ctdl_context().compact(main_node.types[0]) if main_node and main_node.types else None,
                    wrapper, request)
+
+
+def _reference_objects(lifter: Lifter, body: dict) -> None:
+    """ReferenceObjects (a request-level list beside the resource): objects published as blank nodes
+    that the resource refers to by their Id ("_:..."), as the Registry Assistant does."""
+    objects = body.get("ReferenceObjects")
+    if objects is None:
+        return
+    if not isinstance(objects, list):
+        lifter.problem(VIOLATION, "wrong-type", "ReferenceObjects must be a list of objects, each with its Id "
+                       '("_:" and a GUID) and Type', "/ReferenceObjects", "ReferenceObjects")
+        return
+    for i, obj in enumerate(objects):
+        pointer = f"/ReferenceObjects/{i}"
+        if not isinstance(obj, dict):
+            lifter.problem(VIOLATION, "wrong-type", "each reference object must be an object {...}", pointer,
+                           "ReferenceObjects")
+            continue
+        given = obj.get("Id")
+        if not (isinstance(given, str) and given.startswith("_:")):
+            lifter.problem(VIOLATION, "required", 'a reference object needs its Id: "_:" followed by a GUID, the '
+                           "value the resource uses to refer to it", pointer + "/Id", "Id")
+            continue
+        lifter.lift_node(obj, input_context(), pointer)
 
 
 def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: list[Result]) -> None:

@@ -68,6 +68,16 @@ class Scheme:
         return self.concepts.get(iri) if iri else None
 
     def suggest(self, text: str) -> str | None:
+        """The closest notation to `text`, or None; remembered per word (difflib is slow, and the
+        same wrong word comes back on every row of a spreadsheet)."""
+        memo = self.__dict__.setdefault("_suggested", {})
+        if text not in memo:
+            if len(memo) > 5000:
+                memo.clear()
+            memo[text] = self._suggest(text)
+        return memo[text]
+
+    def _suggest(self, text: str) -> str | None:
         t = text.strip().split(":", 1)[-1] if not text.startswith("http") else text.rsplit("/", 1)[-1]
         names = {}
         for c in self.concepts.values():
@@ -162,6 +172,7 @@ class SchemaIndex:
         self.entity_classes = {full(c) for c in data["entity_classes"]}
         self.default_types = {full(k): full(v) for k, v in data["default_types"].items()}
         self.superclasses = {full(k): [full(x) for x in v] for k, v in data["superclasses"].items()}
+        self.ranges = {full(k): frozenset(full(x) for x in v) for k, v in data["ranges"].items()}
 
     def label(self, iri: str) -> str:
         return self.labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]

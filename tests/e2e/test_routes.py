@@ -341,12 +341,17 @@ def test_validate_an_envelope(server, publisher):
 
 # -- GET /resources, /graph -----------------------------------------------------------------------------------
 def _credential_with_part(ctid, part, owner, name="Welding Certificate Level One"):
-    """A credential whose document holds a second node with its own CTID (an inline part with an @id)."""
-    return credential(ctid, owner, name, HasPart=[{
-        "@id": "https://www.riverside.example.edu/badges/safety", "Type": "ceterms:Badge", "CTID": part,
-        "Name": "Welding Safety Badge", "Description": "A badge for knowing the safety rules of welding shops.",
-        "SubjectWebpage": "https://www.riverside.example.edu/safety", "CredentialStatusType": "credentialStat:Active",
-        "InLanguage": ["en-US"], "OwnedBy": [owner]}])
+    """A credential whose document holds a second node with its own CTID: outcome data whose
+    DataSetProfile carries its CTID, which the Registry Assistant publishes inside the same @graph
+    (a HasPart with a CTID is only a reference to a record published on its own)."""
+    return credential(ctid, owner, name, AggregateData=[{
+        "Description": "Outcomes of the 2023 graduates.", "DateEffective": "2024-01-01",
+        "RelevantDataSet": [{
+            "CTID": part, "Name": "Welding graduates 2023",
+            "Description": "Wages of the 2023 graduates from state wage records.",
+            "DataProvider": owner,
+            "DataSetTimePeriod": [{"StartDate": "2023-01-01", "EndDate": "2023-12-31",
+                                   "DataAttributes": [{"Title": "All graduates", "MedianEarnings": 44439}]}]}]}])
 
 
 def test_resources_and_graph(server, publisher):
@@ -368,7 +373,7 @@ def test_resources_and_graph(server, publisher):
     # a CTID inside the document: /graph gives the whole document, /resources that node
     assert server.client().get(f"/graph/{part}").json() == payload
     node = server.client().get(f"/resources/{part}").json()
-    assert node["ceterms:ctid"] == part and node["@type"] == "ceterms:Badge"
+    assert node["ceterms:ctid"] == part and node["@type"] == "qdata:DataSetProfile"
     # and it counts as present for references
     r = client.post("/credential/publish", data=credential(new_ctid(), org, IsPartOf=[part]))
     assert r.status_code == 200 and not [w for w in r.json()["Warnings"] if part in w]
@@ -382,7 +387,7 @@ def test_a_ctid_in_several_documents(server, publisher):
     assert client.post("/credential/publish", data=_credential_with_part(first, part, org)).status_code == 200
     assert client.post("/credential/publish", data=_credential_with_part(second, part, org)).status_code == 200
     assert server.client().get(f"/graph/{part}").json()["@graph"][0]["ceterms:ctid"] == second
-    badge = credential(part, org, "Welding Safety Badge", Type="ceterms:Badge")
+    badge = credential(part, org, "Welding Safety Badge", Type="ceterms:Badge")  # the node's CTID as a document
     assert client.post("/credential/publish", data=badge).status_code == 200
     assert client.post("/credential/publish", data=_credential_with_part(first, part, org,
                                                                          "Welding Level One, again")).status_code == 200
