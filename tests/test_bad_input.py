@@ -94,7 +94,7 @@ def test_relative_url():
 
 def test_bad_date_and_duration_and_price():
     body = json.loads(org())
-    body["Organization"]["FoundingDate"] = "next year"
+    body["Organization"]["FoundingDate"] = "some time in the nineteen sixties"
     out = format_request(json.dumps(body).encode())
     assert any(p == "/Organization/FoundingDate" for p, _ in violations(out))
 
