@@ -42,18 +42,6 @@ def language_tags_are_case_insensitive(real, ours, request):
     return norm(real), norm(ours)
 
 
-def urls_are_published_as_given(real, ours, request):
-    """The registry strips a trailing slash from URLs (https://www.cswe.org/ ->
-    https://www.cswe.org); we publish the URL the organization gave."""
-    def strip(g):
-        for s, p, o in list(g):
-            if isinstance(o, URIRef) and str(o).endswith("/") and str(o).count("/") >= 3:
-                g.remove((s, p, o))
-                g.add((s, p, URIRef(str(o).rstrip("/"))))
-        return g
-    return strip(real), strip(ours)
-
-
 def value_profiles_use_the_ctdl_class(real, ours, request):
     """The registry types credit values schema:ValueProfile with schema:description, terms that
     schema.org does not define; CTDL defines ceterms:ValueProfile and ceterms:description."""
@@ -119,7 +107,7 @@ def framework_items_get_their_framework(real, ours, request):
     return real, ours
 
 
-DIFFERENCES = [urls_are_published_as_given, value_profiles_use_the_ctdl_class,
+DIFFERENCES = [value_profiles_use_the_ctdl_class,
                vocabulary_alignments_carry_names_and_definitions, external_code_databases_are_not_shipped,
                main_jurisdiction_is_kept, framework_items_get_their_framework,
                language_tags_are_case_insensitive]

@@ -22,6 +22,7 @@ from .context import ctdl_context
 from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
 from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
+from .values import publish_urls
 from .vocab import CETERMS, schema_index, vocabularies
 
 CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -79,6 +80,7 @@ class Enricher:
         for node in list(self.g.nodes.values()):
             self.codes(node)
             self.vocabulary(node)
+            publish_urls(node)
         self.merge_duplicate_entities()
         for node in list(self.g.nodes.values()):
             self.input_only(node)

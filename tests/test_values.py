@@ -1,0 +1,42 @@
+"""transformer/values.py: URLs as the Registry Assistant publishes them."""
+import json
+
+import pytest
+
+from transformer.pipeline import format_request
+from transformer.values import web_page_properties, without_trailing_slash
+
+C = "https://purl.org/ctdl/terms/"
+
+
+@pytest.mark.parametrize("given, published", [
+    ("https://www.cswe.org/", "https://www.cswe.org"),
+    ("https://www.iccb.org/iccb/", "https://www.iccb.org/iccb"),
+    ("https://x.example/a//", "https://x.example/a"),
+    ("https://x.example/a", "https://x.example/a"),
+    ("https://x.example/?t=1", "https://x.example/?t=1"),      # a query: as given
+    ("https://x.example/#top", "https://x.example/#top"),      # a fragment: as given
+    ("https://", "https://"),
+])
+def test_without_trailing_slash(given, published):
+    assert without_trailing_slash(given) == published
+
+
+def test_web_pages_lose_the_slash_but_frameworks_and_terms_do_not():
+    pages = web_page_properties()
+    assert C + "subjectWebpage" in pages and C + "costDetails" in pages
+    assert C + "framework" not in pages and C + "targetNode" not in pages
+
+
+def test_format_publishes_web_pages_without_trailing_slash():
+    org = "ce-28935e07-76dc-4562-8c43-3ece101686be"
+    request = {"PublishForOrganizationIdentifier": org, "Credential": {
+        "Name": "Welding Certificate", "Description": "A certificate in welding.",
+        "CTID": "ce-0e6a1ab7-4b8c-4b0f-9d6c-2a3e0b1c5d11", "SubjectWebpage": "https://www.example.edu/welding/",
+        "CredentialType": "ceterms:Certificate", "CredentialStatusType": "credentialStat:Active",
+        "InLanguage": ["en-US"], "OwnedBy": [org],
+        "IndustryType": [{"Framework": "https://www.naics.com/", "CodedNotation": "611519", "Name": "Trade schools"}]}}
+    doc = format_request(json.dumps(request)).document
+    main = doc["@graph"][0]
+    assert main["ceterms:subjectWebpage"] == "https://www.example.edu/welding"
+    assert main["ceterms:industryType"][0]["ceterms:framework"] == "https://www.naics.com/"
