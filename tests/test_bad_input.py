@@ -88,8 +88,15 @@ def test_unknown_vocabulary_term_suggests_the_right_one():
 
 
 def test_relative_url():
-    out = format_request(org(SubjectWebpage="www.acme.example"))
+    out = format_request(org(SubjectWebpage="acme home page"))
     assert ("/Organization/SubjectWebpage", "not-a-url") in violations(out)
+
+
+def test_host_name_without_scheme_gets_https_with_a_warning():
+    out = format_request(org(SubjectWebpage="www.acme.example"))
+    assert not [p for p, _ in violations(out) if p == "/Organization/SubjectWebpage"]
+    (warning,) = [r for r in out.report.results if r.path == "/Organization/SubjectWebpage" and r.code == "value-assumed"]
+    assert "https://www.acme.example" in warning.message
 
 
 def test_bad_date_and_duration_and_price():

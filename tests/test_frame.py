@@ -84,4 +84,4 @@ def test_language_maps_and_compact_vocabulary_iris():
     assert main["ceterms:name"] == {"en-US": "Riverside Technical College"}
     assert main["ceterms:keyword"] == {"en-US": ["Career and technical education", "Associate degrees"]}
     assert [a["ceterms:targetNode"] for a in main["ceterms:agentType"]] == ["orgType:TwoYear", "orgType:PrimarilyOnline"]
-    assert main["ceterms:subjectWebpage"] == "https://www.riverside.example.edu/"
+    assert main["ceterms:subjectWebpage"] == "https://www.riverside.example.edu"  # as the Registry Assistant publishes it

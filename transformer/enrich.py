@@ -22,7 +22,7 @@ from .context import ctdl_context
 from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
 from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
-from .values import publish_urls
+from .values import normalize_code, publish_values
 from .vocab import CETERMS, schema_index, vocabularies
 
 CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -80,7 +80,7 @@ class Enricher:
         for node in list(self.g.nodes.values()):
             self.codes(node)
             self.vocabulary(node)
-            publish_urls(node)
+            publish_values(node, self.assumed)
         self.merge_duplicate_entities()
         for node in list(self.g.nodes.values()):
             self.input_only(node)
@@ -160,6 +160,9 @@ class Enricher:
         back = self.in_graph[cls]["back"]
         if isinstance(self.g.main, IRI) and not child.get(back):
             child.add(back, self.g.main, child.pointer)
+
+    def assumed(self, code: str, node: Node, pred: str, value, message: str) -> None:
+        self.problem(WARNING, code, message, node, pred, value)
 
     def as_reference(self, child: Node, why: str) -> None:
         """Drop a reference object's own fields, and the objects only they held (never published)."""
@@ -297,7 +300,7 @@ class Enricher:
                             item.add(C + "frameworkName", Literal(fw.name, None, self.opts.language), ptr)
 
     def code_alignment(self, node: Node, fw, v, ptr: str, key: str, add: bool = True):
-        code = v.value.strip() if isinstance(v, Literal) else str(v)
+        code, _ = normalize_code(fw.iri, v.value if isinstance(v, Literal) else str(v))
         cao = self.new_cao(ptr)
         cao.add(C + "codedNotation", Literal(code), ptr)
         cao.add(C + "framework", IRI(fw.framework), ptr)
