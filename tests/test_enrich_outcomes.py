@@ -162,3 +162,38 @@ def test_language_map_keyed_by_the_ctdl_term(key):
     out, nodes = fmt(credential(**{key: {"en-US": ["Welding"], "es": ["Soldadura"]}}))
     assert not codes(out, "Violation"), out.report.results
     assert "Soldadura" in json.dumps(nodes[REGISTRY + CRED])
+
+
+@pytest.mark.parametrize("written, published", [
+    ({"Duration_ISO8601": "P2Y"}, "P2Y"),
+    ({"Duration_ISO8601": "P2Y", "Years": 0}, "P2Y"),
+    ({"Duration_ISO8601": "", "Weeks": 3}, "P3W"),
+    ({"Years": 1, "Hours": 2}, "P1YT2H"),
+])
+def test_duration_objects_with_their_iso_8601_text(written, published):
+    out, nodes = fmt(credential(EstimatedDuration=[{"ExactDuration": written, "Description": "Two years"}]))
+    (profile,) = nodes[REGISTRY + CRED]["ceterms:estimatedDuration"]
+    assert profile["ceterms:exactDuration"] == published
+    assert not codes(out, "Violation")
+
+
+def test_a_duration_given_twice_differently_is_refused():
+    out, _ = fmt(credential(EstimatedDuration=[{"ExactDuration": {"Duration_ISO8601": "P2Y", "Years": 3}}]))
+    assert ("wrong-type", "/Credential/EstimatedDuration/0/ExactDuration") in codes(out, "Violation")
+
+
+@pytest.mark.parametrize("key, prop, cls", [
+    ("EarningsProfile", "ceterms:earnings", "ceterms:EarningsProfile"),
+    ("Earnings", "ceterms:earnings", "ceterms:EarningsProfile"),
+    ("EmploymentOutcomeProfile", "ceterms:employmentOutcome", "ceterms:EmploymentOutcomeProfile"),
+    ("HoldersProfile", "ceterms:holders", "ceterms:HoldersProfile"),
+])
+def test_outcome_profiles_with_their_data_sets(key, prop, cls):
+    out, nodes = fmt(credential(**{key: [{"Description": "Outcomes of 2023", "MedianEarnings": 50000, "NumberAwarded": 100,
+                                          "RelevantDataSet": [{"CTID": DSP, "Name": "Graduates 2023",
+                                                               "Description": "State wage records."}]}]}))
+    (profile,) = nodes[REGISTRY + CRED][prop]
+    assert profile["@type"] == cls
+    assert profile["qdata:relevantDataSet"] == [REGISTRY + DSP]
+    assert nodes[REGISTRY + DSP]["qdata:relevantDataSetFor"] == [REGISTRY + CRED]
+    assert "unknown-property" not in [c for c, p in codes(out) if p == f"/Credential/{key}"]

@@ -40,8 +40,16 @@ _DURATION_TIME_PARTS = (("Hours", "H"), ("Minutes", "M"), ("Seconds", "S"))
 def duration_from_object(obj: dict) -> str | None:
     """The Registry Assistant's DurationItem ({"Weeks": 4, "Hours": 2}) -> "P4WT2H".
 
-    ``""`` when every part is zero; ``None`` when the object is not a DurationItem.
+    ``""`` when every part is zero; ``None`` when the object is not a DurationItem. Its
+    ``Duration_ISO8601`` ("P2Y"), the Registry Assistant's alternative to the parts, is used as given
+    when the parts are absent (the datatype check reports a bad one).
     """
+    iso = obj.get("Duration_ISO8601")
+    obj = {k: v for k, v in obj.items() if k != "Duration_ISO8601"}
+    if isinstance(iso, str) and iso.strip():
+        return iso.strip() if duration_from_object(obj) == "" or not obj else None   # both: which one?
+    if iso not in (None, ""):
+        return None
     known = {k for k, _ in _DURATION_PARTS + _DURATION_TIME_PARTS}
     if not set(obj) <= known or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
                                         for v in obj.values()):
@@ -177,7 +185,7 @@ class Lifter:
                 if iso is None:
                     self.problem(VIOLATION, "wrong-type", f"{key} must be an ISO 8601 duration such as "
                                  '"P2Y6M" or "PT3H", or an object with Years, Months, Weeks, Days, Hours, '
-                                 "Minutes (numbers)", vp, key, v)
+                                 "Minutes (numbers), or with Duration_ISO8601 alone", vp, key, v)
                 elif iso:
                     node.add(pred, Literal(iso, td.type), vp, key, kp)
                 return
