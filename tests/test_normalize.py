@@ -254,3 +254,18 @@ def test_normalized_is_frozen_and_note_defaults_to_none():
     assert n.note is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         n.value = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text, value, time_dropped", [
+    ("1/2/1990 12:00:00 AM", "1990-01-02", False),   # .NET's DateTime text (real ProPath request)
+    ("3/24/2021 12:00:00 AM", "2021-03-24", False),
+    ("3/24/2021 3:15 PM", "2021-03-24", True),
+    ("3/24/2021 13:00", "2021-03-24", True),
+    ("3/24/2021 13:00 PM", None, False),
+    ("2/30/2021 12:00:00 AM", None, False),
+])
+def test_date_with_a_dotnet_time_of_day(text, value, time_dropped):
+    got = N.date(text)
+    assert got.value == value
+    if value:
+        assert ("time was left out" in got.note) == time_dropped

@@ -23,7 +23,7 @@ from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
 from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
 from .values import normalize_code, publish_values
-from .vocab import CETERMS, schema_index, vocabularies
+from .vocab import CETERMS, embedded_classes, schema_index, vocabularies
 
 CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -133,6 +133,8 @@ class Enricher:
                     ctid = child.first(CTID) if child else None
                     if not (isinstance(ctid, Literal) and CTID_RE.match(ctid.value)):
                         continue
+                    if self.embedded_profile(child, pred):
+                        continue
                     uri = IRI(self.opts.resource_uri(ctid.value))
                     cls = self.in_graph_class(child, pred)
                     if cls is not None and [p for p in child.props if p != CTID]:
@@ -144,6 +146,20 @@ class Enricher:
                 elif isinstance(v, IRI) and v != self.g.main and v in self.g.nodes:
                     # {"Id": "https://.../resources/ce-...", "Type": ...}: the Id says which record
                     self.as_reference(self.g.nodes[v], "this reference has an Id")
+
+    def embedded_profile(self, child: Node, pred: str) -> bool:
+        """A profile given with its data (a ProcessProfile: vocabularies/in-graph-resources.json
+        "embedded") is published inside the resource even when it carries a CTID, which the Registry
+        Assistant does not use for embedded objects: the CTID is left out, with a warning."""
+        classes = list(child.types) or [self.schema.default_types.get(pred)]
+        if not [p for p in child.props if p != CTID] or not all(c in embedded_classes() for c in classes):
+            return False
+        self.problem(WARNING, "ctid-ignored", f"{child.key_name.get(CTID, 'CTID')} is not used here: a "
+                     f"{self.schema.label(classes[0])} is part of the resource that holds it, not a record of its "
+                     "own, so it is published without a CTID", child, CTID, child.first(CTID),
+                     fix="Remove the CTID, or publish the resource on its own and refer to it by its CTID.")
+        child.remove(CTID)
+        return True
 
     def in_graph_class(self, child: Node, pred: str) -> str | None:
         """The class of `child` (its own, else the one `pred` implies) if it is published in-graph."""
@@ -387,6 +403,11 @@ class Enricher:
         after enriching is moved to its CTDL property, appended to another, or refused
         (contexts/input-only-properties.json)."""
         table = input_only_properties()
+        for pred, target in rebound_properties().items():
+            if pred in node.props:
+                for v, ptr in zip(node.props[pred], node.value_pointers[pred]):
+                    node.add(target, v, ptr, node.key_name.get(pred), node.key_pointer.get(pred))
+                node.remove(pred)
         for pred in [p for p in node.props if p.startswith(CTDLA)]:
             spec = table.get(pred[len(CTDLA):], {})
             key = node.key_name.get(pred, pred[len(CTDLA):])
@@ -479,6 +500,18 @@ def input_only_properties() -> dict[str, dict]:
     from .resources import data_dir
 
     return json.loads((data_dir("contexts") / "input-only-properties.json").read_text(encoding="utf-8"))["properties"]
+
+
+@lru_cache(maxsize=1)
+def rebound_properties() -> dict[str, str]:
+    """Full IRI of a key the Registry Assistant binds to another term -> that term's full IRI."""
+    import json
+
+    from .resources import data_dir
+
+    data = json.loads((data_dir("contexts") / "input-only-properties.json").read_text(encoding="utf-8"))
+    ctx = ctdl_context()
+    return {ctx.expand_curie(k) or k: ctx.expand_curie(v) or v for k, v in data.get("rebound", {}).items()}
 
 
 @lru_cache(maxsize=1)

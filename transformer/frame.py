@@ -16,7 +16,7 @@ from functools import lru_cache
 from .context import CTDL_CONTEXT_URL, CTDLASN_CONTEXT_URL, ActiveContext, ctdl_context
 from .enrich import CTID, Options
 from .graph import BNode, Graph, IRI, Literal, Node, XSD
-from .vocab import schema_index
+from .vocab import embedded_classes, schema_index
 
 FIRST_KEYS = ["ceterms:ctid", "ceterms:name", "ceterms:description", "ceterms:subjectWebpage"]
 _NUMBERS = {XSD + "decimal", XSD + "double", XSD + "float"}
@@ -48,7 +48,8 @@ class Framer:
         self.g = graph
         self.opts = opts
         self.ctx: ActiveContext = ctdl_context()
-        self.entities = schema_index().entity_classes
+        # a ProcessProfile (which CTDL lets carry a CTID) is embedded in the resource, as the registry has it
+        self.entities = schema_index().entity_classes - embedded_classes()
         self.single = _single_valued()
         self.refcount: dict = {}
         for n in graph.nodes.values():

@@ -16,6 +16,8 @@ them and enrich resolves them:
 """
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from .context import ActiveContext, TermDef
@@ -277,6 +279,10 @@ class Lifter:
         iri = ctx.expand_curie(value)
         if iri is not None and " " not in iri:
             return IRI(iri)
+        if _ABSOLUTE_IRI.match(value):
+            # a prefix the context does not define: JSON-LD reads it as an absolute IRI (the registry
+            # publishes QData terms so: "sourceCoverage:Global", "adminRecord:Tax1099")
+            return IRI(value)
         return Literal(value, REF)
 
     def term_iri(self, ctx: ActiveContext, value: str) -> str | None:
@@ -284,6 +290,9 @@ class Lifter:
         if ":" in value:
             return ctx.expand_curie(value)
         return None
+
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s:/][^\s]*$")
 
 
 def _keyword(ctx: ActiveContext, key: str) -> str | None:

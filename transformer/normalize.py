@@ -46,6 +46,8 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR = re.compile(r"^\d{4}$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# .NET's default DateTime text, as Registry Assistant clients serialize dates: 1/2/1990 12:00:00 AM
+_US_TIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
 _MONTH_FIRST = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})$")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -95,6 +97,14 @@ def date(text: str) -> Normalized:
     if m := _US.match(t):
         iso = _iso(int(m[3]), int(m[1]), int(m[2]))
         return _read_as(t, iso, "month/day/year, as the Registry Assistant reads dates") if iso else _NONE
+    if m := _US_TIME.match(t):
+        iso = _iso(int(m[3]), int(m[1]), int(m[2]))
+        hh, mi, ss = int(m[4]), int(m[5]), int(m[6] or 0)
+        if iso is None or hh > (12 if m[7] else 23) or mi > 59 or ss > 59:
+            return _NONE
+        midnight = (hh, mi, ss) in ((0, 0, 0), (12, 0, 0)) and (hh == 0 or (m[7] or "").lower() == "am")
+        why = "month/day/year" + ("" if midnight else "; a date has no time of day, so the time was left out")
+        return _read_as(t, iso, why)
     for rx, (di, ni) in ((_MONTH_FIRST, (2, 1)), (_DAY_FIRST, (1, 2))):
         if m := rx.match(t):
             month = _month(m[ni])

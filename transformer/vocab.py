@@ -192,3 +192,14 @@ class SchemaIndex:
 @lru_cache(maxsize=1)
 def schema_index() -> SchemaIndex:
     return SchemaIndex()
+
+
+@lru_cache(maxsize=1)
+def embedded_classes() -> frozenset[str]:
+    """Full IRIs of the classes published embedded, without the CTID a request gives them
+    (vocabularies/in-graph-resources.json "embedded")."""
+    from .context import ctdl_context
+
+    data = json.loads((data_dir("vocabularies") / "in-graph-resources.json").read_text(encoding="utf-8"))
+    ctx = ctdl_context()
+    return frozenset(ctx.expand_curie(c) or c for c in data.get("embedded", []))
