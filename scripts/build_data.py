@@ -958,12 +958,14 @@ def source_rows(shared: Shared) -> dict[str, list[str]]:
 
 
 def copy_schema_encodings(shared: Shared, repo: Path) -> list[str]:
-    """The CTDL and CTDL-ASN schema encodings, from which `ctdl shapes generate` writes the schema
-    shapes (shapes/schema/): copied byte for byte into vocabularies/schema/."""
+    """The CTDL, CTDL-ASN and QData schema encodings, from which `ctdl shapes generate` writes the
+    schema shapes (shapes/schema/): copied byte for byte into vocabularies/schema/ (QData says which
+    classes reuse ceterms: terms: a DataSetProfile's ceterms:name, ctid, description...)."""
     out = repo / "vocabularies" / "schema"
     out.mkdir(parents=True, exist_ok=True)
     names = []
-    for rel in ("ctdl/ctdl-schema-encoding.json", "ctdlasn/ctdlasn-schema-encoding.json"):
+    for rel in ("ctdl/ctdl-schema-encoding.json", "ctdlasn/ctdlasn-schema-encoding.json",
+                "qdata/qdata-schema-encoding-2023-10.json"):
         src = shared.ctdl / "schema" / rel
         shutil.copyfile(src, out / src.name)
         names.append(src.name)

@@ -197,3 +197,11 @@ def test_outcome_profiles_with_their_data_sets(key, prop, cls):
     assert profile["qdata:relevantDataSet"] == [REGISTRY + DSP]
     assert nodes[REGISTRY + DSP]["qdata:relevantDataSetFor"] == [REGISTRY + CRED]
     assert "unknown-property" not in [c for c, p in codes(out) if p == f"/Credential/{key}"]
+
+
+def test_reference_objects_inside_the_resource_are_refused_and_not_published():
+    out, nodes = fmt(credential(ReferenceObjects=[{"Id": "_:9a7c0c55-4a6e-4d5b-9f3f-0f8d2b1c7e11",
+                                                   "Type": "ceterms:CredentialOrganization", "Name": "Riverside College"}]))
+    assert ("not-published", "/Credential/ReferenceObjects") in [(c, p.rsplit("/", 1)[0] if p.endswith("/0") else p)
+                                                                 for c, p in codes(out, "Violation")]
+    assert len(out.document["@graph"]) == 1 and "Riverside" not in json.dumps(out.document)

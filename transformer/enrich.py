@@ -431,6 +431,9 @@ class Enricher:
                 self.problem(VIOLATION, "not-published", f"{key} has no CTDL property, so it cannot be published",
                              node, pred, values[0] if values else None,
                              fix=spec.get("fix", f"Remove {key}, or give its value under a CTDL property."))
+                for v in values:
+                    if isinstance(v, BNode):
+                        self.drop_subtree(v)   # objects only the refused key held are not published either
             node.remove(pred)
 
     # -- duplicates ------------------------------------------------------------------------------
