@@ -414,7 +414,13 @@ class Enricher:
             values, pointers = node.props[pred], node.value_pointers[pred]
             if "map" in spec:
                 target = ctdl_context().expand_curie(spec["map"])
+                wrap = spec.get("wrap")
                 for v, ptr in zip(values, pointers):
+                    if wrap and isinstance(v, Literal):   # 2017 text where CTDL now takes an object
+                        holder = self.g.node(new_bnode(), ptr)
+                        holder.types.append(IRI(ctdl_context().expand_curie(wrap["type"])))
+                        holder.add(ctdl_context().expand_curie(wrap["property"]), Literal(v.value), ptr)
+                        v = holder.id
                     node.add(target, v, ptr, key, node.key_pointer.get(pred))
                 self.problem(WARNING, "superseded-key", f"{key} is an older name of {spec['name']}; it was "
                              f"published as {spec['name']}", node, pred, fix=f"Write {spec['name']}.")

@@ -71,7 +71,11 @@ def duration_from_object(obj: dict) -> str | None:
 def pointer_join(base: str, *parts: Any) -> str:
     out = base
     for p in parts:
-        out += "/" + str(p).replace("~", "~0").replace("/", "~1")
+        if p.__class__ is int:
+            out += "/" + str(p)
+        else:
+            p = str(p)
+            out += "/" + (p.replace("~", "~0").replace("/", "~1") if "~" in p or "/" in p else p)
     return out
 
 
