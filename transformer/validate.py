@@ -135,16 +135,34 @@ def locate(graph: Graph, node: Node, path, value) -> tuple[str, str | None, Node
     return "", pred, node
 
 
+_STATIC: dict = {}
+
+
+def _static(raw, info: dict) -> tuple:
+    """What a result takes from its shape alone (component, severity, code, shape name, compact
+    shape IRI): the same for every result of that shape, so worked out once per shape."""
+    root = getattr(raw, "root_shape", None)
+    key = (raw.shape, root, raw.component, raw.severity, id(info))
+    hit = _STATIC.get(key)
+    if hit is None:
+        component = str(raw.component).rsplit("#", 1)[-1].rsplit(":", 1)[-1]
+        shape_iri = str(root or raw.shape or "")
+        sinfo = info.get(str(raw.shape), {}) or {}
+        rinfo = info.get(shape_iri, {}) or {}
+        severity = SEVERITIES.get(str(raw.severity), VIOLATION)
+        code = sinfo.get("code") or rinfo.get("code") or CODES.get(component, "invalid")
+        if code == "required" and severity == WARNING:
+            code = "recommended"
+        if len(_STATIC) > 50000:
+            _STATIC.clear()
+        hit = _STATIC[key] = (component, severity, code, sinfo.get("name") or rinfo.get("name") or "",
+                              compact_shape(shape_iri))
+    return hit
+
+
 def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Result:
     node = graph.nodes.get(raw.focus)
-    component = str(raw.component).rsplit("#", 1)[-1].rsplit(":", 1)[-1]
-    shape_iri = str(getattr(raw, "root_shape", None) or raw.shape or "")
-    sinfo = info.get(str(raw.shape), {}) or {}
-    rinfo = info.get(shape_iri, {}) or {}
-    severity = SEVERITIES.get(str(raw.severity), VIOLATION)
-    code = sinfo.get("code") or rinfo.get("code") or CODES.get(component, "invalid")
-    if code == "required" and severity == WARNING:
-        code = "recommended"
+    component, severity, code, shape_name, shape = _static(raw, info)
     field_name = ""
     pointer = ""
     if node is not None:
@@ -159,7 +177,7 @@ def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Res
     vtext = value.value if isinstance(value, Literal) else (str(value) if isinstance(value, IRI) else None)
     if component in ("OrConstraintComponent", "XoneConstraintComponent", "MinCountConstraintComponent"):
         vtext = None
-    label = sinfo.get("name") or rinfo.get("name") or field_name
+    label = shape_name or field_name
     message = (raw.message or _default_message(code, label)).replace("{value}", vtext or "").replace(
         "{field}", field_name or label)
     fix = ""
@@ -168,7 +186,7 @@ def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Res
         if fix and "did you mean" not in message:
             message = f"{message} {fix}"
     return Result(severity, code, message, path=pointer, property=field_name, value=vtext,
-                  focus=str(raw.focus), shape=compact_shape(shape_iri), component=component, fix=fix)
+                  focus=str(raw.focus), shape=shape, component=component, fix=fix)
 
 
 def _join(pointer: str, name: str) -> str:
