@@ -28,14 +28,19 @@ def test_web_pages_lose_the_slash_but_frameworks_and_terms_do_not():
     assert C + "framework" not in pages and C + "targetNode" not in pages
 
 
+ORG = "ce-28935e07-76dc-4562-8c43-3ece101686be"
+
+
+def credential(**fields) -> dict:
+    body = {"Name": "Welding Certificate", "Description": "A certificate in welding.",
+            "CTID": "ce-0e6a1ab7-4b8c-4b0f-9d6c-2a3e0b1c5d11", "CredentialType": "ceterms:Certificate",
+            "CredentialStatusType": "credentialStat:Active", "InLanguage": ["en-US"], "OwnedBy": [ORG]}
+    return {"PublishForOrganizationIdentifier": ORG, "Credential": {**body, **fields}}
+
+
 def test_format_publishes_web_pages_without_trailing_slash():
-    org = "ce-28935e07-76dc-4562-8c43-3ece101686be"
-    request = {"PublishForOrganizationIdentifier": org, "Credential": {
-        "Name": "Welding Certificate", "Description": "A certificate in welding.",
-        "CTID": "ce-0e6a1ab7-4b8c-4b0f-9d6c-2a3e0b1c5d11", "SubjectWebpage": "https://www.example.edu/welding/",
-        "CredentialType": "ceterms:Certificate", "CredentialStatusType": "credentialStat:Active",
-        "InLanguage": ["en-US"], "OwnedBy": [org],
-        "IndustryType": [{"Framework": "https://www.naics.com/", "CodedNotation": "611519", "Name": "Trade schools"}]}}
+    request = credential(SubjectWebpage="https://www.example.edu/welding/", IndustryType=[
+        {"Framework": "https://www.naics.com/", "CodedNotation": "611519", "Name": "Trade schools"}])
     doc = format_request(json.dumps(request)).document
     main = doc["@graph"][0]
     assert main["ceterms:subjectWebpage"] == "https://www.example.edu/welding"
@@ -55,13 +60,8 @@ def test_normalize_code_by_framework(framework, written, code):
 
 
 def test_format_reads_dates_codes_and_host_names_as_the_registry_assistant_does():
-    org = "ce-28935e07-76dc-4562-8c43-3ece101686be"
-    request = {"PublishForOrganizationIdentifier": org, "Credential": {
-        "Name": "Welding Certificate", "Description": "A certificate in welding.",
-        "CTID": "ce-0e6a1ab7-4b8c-4b0f-9d6c-2a3e0b1c5d11", "SubjectWebpage": "www.example.edu/welding/",
-        "CredentialType": "ceterms:Certificate", "CredentialStatusType": "credentialStat:Active",
-        "InLanguage": ["en-US"], "OwnedBy": [org], "DateEffective": "8/4/1971",
-        "ONET_Codes": ["533032"], "CIP_Codes": ["513801"]}}
+    request = credential(SubjectWebpage="www.example.edu/welding/", DateEffective="8/4/1971",
+                         ONET_Codes=["533032"], CIP_Codes=["513801"])
     out = format_request(json.dumps(request))
     main = out.document["@graph"][0]
     assert main["ceterms:subjectWebpage"] == "https://www.example.edu/welding"

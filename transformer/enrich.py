@@ -191,26 +191,24 @@ class Enricher:
 
     def drop_subtree(self, root) -> None:
         """Remove `root` and the blank nodes it holds, except those also held from elsewhere."""
-        inside, todo = set(), [root]
-        while todo:
-            nid = todo.pop()
-            if nid in inside or nid not in self.g.nodes:
-                continue
-            inside.add(nid)
-            for values in self.g.nodes[nid].props.values():
-                todo.extend(v for v in values if isinstance(v, BNode))
+        inside = self.blank_nodes_below([root])
         held = {v for nid, n in self.g.nodes.items() if nid not in inside
                 for values in n.props.values() for v in values if isinstance(v, BNode)}
-        keep, todo = set(), [nid for nid in inside if nid in held and nid != root]
-        while todo:
-            nid = todo.pop()
-            if nid in keep or nid not in self.g.nodes:
-                continue
-            keep.add(nid)
-            for values in self.g.nodes[nid].props.values():
-                todo.extend(v for v in values if isinstance(v, BNode))
+        keep = self.blank_nodes_below([nid for nid in inside if nid in held and nid != root])
         for nid in inside - keep:
             del self.g.nodes[nid]
+
+    def blank_nodes_below(self, starts: list) -> set:
+        """`starts` and every blank node reachable from them (those present in the graph)."""
+        seen, todo = set(), list(starts)
+        while todo:
+            nid = todo.pop()
+            if nid in seen or nid not in self.g.nodes:
+                continue
+            seen.add(nid)
+            for values in self.g.nodes[nid].props.values():
+                todo.extend(v for v in values if isinstance(v, BNode))
+        return seen
 
     def resolve_reference(self, node: Node, pred: str, v: Literal):
         text = v.value
