@@ -82,7 +82,32 @@ def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None
     else:
         raw_results = get_engine(engine or DEFAULT_ENGINE).validate(graph)
         info = shape_info()
-    return [to_result(graph, r, namer, info) for r in raw_results]
+    return one_per_defect([to_result(graph, r, namer, info) for r in raw_results])
+
+
+# which word is kept when constraints of one shape say the same value is wrong: the most precise
+_CODE_RANK = {"unknown-term": 0, "not-a-url": 1, "wrong-datatype": 2, "too-long": 3, "invalid-format": 4}
+
+
+def one_per_defect(results: list[Result]) -> list[Result]:
+    """One result per defect: constraints of one shape that reject the value at one place (a
+    pattern and a vocabulary, a node kind and a pattern; a node's two types outside a property's
+    domain) give one result, the most precise one; results with the same place and the same
+    message are one. Order is kept."""
+    best: dict = {}
+    for i, r in enumerate(results):
+        key = (r.focus, r.path, r.shape) if r.shape and r.path else ("#", i)
+        kept = best.get(key)
+        if kept is None or _CODE_RANK.get(r.code, 9) < _CODE_RANK.get(results[kept].code, 9):
+            best[key] = i
+    out, said = [], set()
+    for i in sorted(best.values()):
+        r = results[i]
+        if (r.path, r.message) in said and r.path:
+            continue
+        said.add((r.path, r.message))
+        out.append(r)
+    return out
 
 
 @lru_cache(maxsize=1)
