@@ -152,6 +152,11 @@ class Lifter:
                                  pointer_join(pointer, key), key,
                                  fix=_suggest_key(ctx, key))
                     continue
+                if td is None and "://" in key:
+                    # a full-IRI key (http://purl.org/ctdlasn/terms/weight): registry documents mean the
+                    # CTDL term, so its coercion (xsd:decimal, @id...) applies as for ceasn:weight
+                    td = ctx.terms.get(ctx.compact(iri))
+                    td = td if td is not None and td.iri == iri else None
                 td = td or TermDef(iri=iri)
             self.lift_property(node, key, td, value, ctx.with_scoped(td), pointer_join(pointer, key))
         return subject

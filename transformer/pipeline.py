@@ -216,7 +216,7 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
         doc, base = doc["decoded_resource"], base + "/decoded_resource"
     from .structure import check_structure, upgrade_http_iris
 
-    doc, upgraded = upgrade_http_iris(doc, base)
+    doc, upgraded, renamed = upgrade_http_iris(doc, base)
     problems += upgraded
     structural, unresolved = check_structure(doc, base)
     graph = lift_ctdl(doc, base, problems)
@@ -238,7 +238,20 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     legacy_maps = tuple(r.path + "/" for r in structural if r.code == "language-map")
     if legacy_maps:  # said once as language-map, not as unknown properties "en-us"
         problems = [r for r in problems if not (r.code == "unknown-property" and r.path.startswith(legacy_maps))]
+    if renamed:      # point at the keys as written (http://...), not as read
+        for r in problems + structural + results:
+            r.path = _as_written(r.path, renamed)
     return _merge(problems + structural, results)
+
+
+def _as_written(pointer: str, renamed: dict[str, str]) -> str:
+    """A pointer through keys renamed on reading, through the keys as written."""
+    head = pointer
+    while head:
+        if head in renamed:
+            return renamed[head] + pointer[len(head):]
+        head = head.rsplit("/", 1)[0]
+    return pointer
 
 
 def lift_ctdl(doc: dict, base: str, problems: list[Result]) -> Graph:

@@ -262,10 +262,12 @@ class _Walker:
 _HTTP = ("http://purl.org/ctdl/", "http://purl.org/ctdlasn/terms/")
 
 
-def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result]]:
+def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result], dict[str, str]]:
     """CTDL term and vocabulary IRIs written with http:// (older data) read as their https:// IRIs,
-    with one warning per document saying where the first one is and how many there are."""
+    with one warning per document saying where the first one is and how many there are; and, for
+    keys so renamed, pointer read -> pointer written (results point at the key as written)."""
     found: list[str] = []
+    renamed: dict[str, str] = {}
 
     def fix(text: str) -> str:
         return "https://" + text[7:] if text.startswith(_HTTP) else text
@@ -283,16 +285,17 @@ def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result]]:
             for k, x in v.items():
                 if k.startswith(_HTTP):
                     found.append(pointer_join(pointer, k))
+                    renamed[pointer_join(pointer, fix(k))] = pointer_join(pointer, k)
                 out[fix(k)] = walk(x, pointer_join(pointer, k))
             return out
         return v
 
     upgraded = walk(doc, base)
     if not found:
-        return doc, []
+        return doc, [], {}
     return upgraded, [Result(WARNING, "http-iri", f"{len(found)} CTDL IRI(s) are written with http://, e.g. at "
                              f"{found[0]}; they were read as https://", path=found[0],
-                             fix="Write CTDL terms and vocabulary IRIs with https://purl.org/ctdl/...")]
+                             fix="Write CTDL terms and vocabulary IRIs with https://purl.org/ctdl/...")], renamed
 
 
 def _values(value: Any, pointer: str):
