@@ -27,7 +27,7 @@ GROUP_NS = "urn:ctdl-assistant:group:"
 NOT_EXAMPLED = {"vocabularies.ttl", "components.ttl", "groups.ttl"}
 CODES = {"required", "recommended", "too-many-values", "wrong-datatype", "not-a-url", "invalid-format",
          "unknown-term", "wrong-class", "required-one-of", "out-of-range", "too-short", "too-long",
-         "invalid-language", "min-greater-than-max", "invalid", "domain", "wrong-range"}
+         "invalid-language", "min-greater-than-max", "invalid", "domain", "wrong-range", "legacy-form"}
 
 
 def _example_files() -> list[Path]:

@@ -167,17 +167,26 @@ class Lifter:
         if value is None or value == [] or value == "":
             return
         if td.container == "@language" and isinstance(value, dict) and "@value" not in value:
-            for lang, v in value.items():
-                lp = pointer_join(pointer, lang)
-                lang_tag = None if lang == "@none" else lang
-                for i, s in enumerate(v if isinstance(v, list) else [v]):
-                    vp = pointer_join(lp, i) if isinstance(v, list) else lp
-                    self.add_text(node, pred, key, s, lang_tag, vp, pointer)
+            self.language_map(node, pred, key, value, pointer)
+            return
+        if td.container == "@language" and isinstance(value, list) and value and all(
+                isinstance(m, dict) and m and "@value" not in m and all(_LANG.match(k) for k in m) for m in value):
+            # language maps inside an array (old registry data; a warning says so): each is a language map
+            for i, m in enumerate(value):
+                self.language_map(node, pred, key, m, pointer_join(pointer, i))
             return
         values = value if isinstance(value, list) else [value]
         for i, v in enumerate(values):
             vp = pointer_join(pointer, i) if isinstance(value, list) else pointer
             self.lift_value(node, key, td, v, ctx, vp, pointer)
+
+    def language_map(self, node: Node, pred: str, key: str, value: dict, pointer: str) -> None:
+        for lang, v in value.items():
+            lp = pointer_join(pointer, lang)
+            lang_tag = None if lang == "@none" else lang
+            for i, s in enumerate(v if isinstance(v, list) else [v]):
+                vp = pointer_join(lp, i) if isinstance(v, list) else lp
+                self.add_text(node, pred, key, s, lang_tag, vp, pointer)
 
     def lift_value(self, node: Node, key: str, td: TermDef, v: Any, ctx: ActiveContext,
                    vp: str, kp: str) -> None:
@@ -301,6 +310,7 @@ class Lifter:
         return None
 
 
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$|^@none$")
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s:/][^\s]*$")
 
 

@@ -214,10 +214,13 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     doc = parse.require_object(doc, "a CTDL document")
     if isinstance(doc.get("decoded_resource"), dict):
         doc, base = doc["decoded_resource"], base + "/decoded_resource"
-    from .structure import check_structure, upgrade_http_iris
+    from .structure import check_structure, upgrade_http_iris, upgrade_language_names
+    from .structure import schema as structure_schema
 
     doc, upgraded, renamed = upgrade_http_iris(doc, base)
     problems += upgraded
+    doc, named = upgrade_language_names(doc, base)
+    problems += named
     structural, unresolved = check_structure(doc, base)
     graph = lift_ctdl(doc, base, problems)
     classes = schema_index().classes
@@ -233,6 +236,10 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     # wrong with a value (in the registrar's words), the schema's more general word is not repeated
     results += [r for r in validate_graph(graph, ctdl_namer, engine, layer="schema")
                 if (r.path, r.severity) not in said]
+    deprecated = structure_schema().superseded
+    if deprecated:   # a class CTDL replaced is said once, as deprecated (with its replacement), not also as wrong-class
+        results = [r for r in results if not (r.code == "wrong-class" and r.value
+                                              and ctdl_context().compact(r.value) in deprecated)]
     if unresolved:   # what the shapes say of a blank node that is not there is noise: it is reported once
         results = [r for r in results if r.focus not in unresolved]
     legacy_maps = tuple(r.path + "/" for r in structural if r.code == "language-map")

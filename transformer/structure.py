@@ -298,6 +298,48 @@ def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result], dict
                              fix="Write CTDL terms and vocabulary IRIs with https://purl.org/ctdl/...")], renamed
 
 
+_IN_LANGUAGE = ("ceterms:inLanguage", "ceasn:inLanguage", "https://purl.org/ctdl/terms/inLanguage",
+                "https://purl.org/ctdlasn/terms/inLanguage")
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    return json.loads((data_dir("vocabularies") / "language-names.json").read_text(encoding="utf-8"))["names"]
+
+
+def upgrade_language_names(doc: Any, base: str = "") -> tuple[Any, list[Result]]:
+    """A language given by its name in inLanguage ("English", the 2017 form) read as its code (en),
+    with a warning naming the code (vocabularies/language-names.json)."""
+    names, found = _language_names(), []
+
+    def walk(v: Any, pointer: str) -> Any:
+        if isinstance(v, list):
+            return [walk(x, pointer_join(pointer, i)) for i, x in enumerate(v)]
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for k, x in v.items():
+            kp = pointer_join(pointer, k)
+            if k in _IN_LANGUAGE and isinstance(x, (str, list)):
+                items = x if isinstance(x, list) else [x]
+                read = []
+                for i, item in enumerate(items):
+                    code = names.get(item.strip().lower()) if isinstance(item, str) else None
+                    if code:
+                        found.append(Result(WARNING, "legacy-form", f'"{item}" is the name of a language (the 2017 '
+                                            f"form); it was read as its code, {code}",
+                                            path=pointer_join(kp, i) if isinstance(x, list) else kp, property=k,
+                                            value=item, fix=f'Write "{code}" (a BCP 47 language code).'))
+                    read.append(code or item)
+                out[k] = read if isinstance(x, list) else read[0]
+            else:
+                out[k] = walk(x, kp)
+        return out
+
+    upgraded = walk(doc, base)
+    return (upgraded, found) if found else (doc, [])
+
+
 def _values(value: Any, pointer: str):
     if isinstance(value, list):
         for i, v in enumerate(value):
@@ -311,4 +353,4 @@ def _types(node: dict) -> set:
     return set(t) if isinstance(t, list) else {t}
 
 
-__all__ = ["check_structure", "schema", "upgrade_http_iris"]
+__all__ = ["check_structure", "schema", "upgrade_http_iris", "upgrade_language_names"]

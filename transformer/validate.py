@@ -190,17 +190,20 @@ def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Res
     component, severity, code, shape_name, shape = _static(raw, info)
     field_name = ""
     pointer = ""
+    # an sh:or / sh:xone of a node shape ("give one of ..."): about the node, not a value; of a
+    # property shape (the value must be one of several forms): about the value
+    group = component in ("OrConstraintComponent", "XoneConstraintComponent") and raw.path is None
     if node is not None:
-        pointer, pred, holder = locate(graph, node, raw.path, raw.value if component not in ("OrConstraintComponent", "XoneConstraintComponent") else None)
+        pointer, pred, holder = locate(graph, node, raw.path, None if group else raw.value)
         if pred is not None:
             field_name = holder.key_name.get(pred) or namer(pred)
             if not pointer:
                 pointer = holder.key_pointer.get(pred) or _join(holder.pointer, field_name)
-        if component in ("OrConstraintComponent", "XoneConstraintComponent"):
+        if group:
             pointer = node.pointer
     value = raw.value
     vtext = value.value if isinstance(value, Literal) else (str(value) if isinstance(value, IRI) else None)
-    if component in ("OrConstraintComponent", "XoneConstraintComponent", "MinCountConstraintComponent"):
+    if group or component == "MinCountConstraintComponent":
         vtext = None
     label = shape_name or field_name
     message = (raw.message or _default_message(code, label)).replace("{value}", vtext or "").replace(

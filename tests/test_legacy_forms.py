@@ -1,0 +1,76 @@
+"""Legacy forms the registry still serves are warnings naming the replacement, never violations
+(README, severity policy): language names, bare framework names, contactOption,
+FinancialAlignmentObject, language maps inside arrays."""
+import json
+
+from transformer.pipeline import validate_document
+
+CTID = "ce-0e6a1ab7-4b8c-4b0f-9d6c-2a3e0b1c5d11"
+ORG = "https://credentialengineregistry.org/resources/ce-28935e07-76dc-4562-8c43-3ece101686be"
+
+
+def certificate(**fields):
+    node = {"@id": f"https://credentialengineregistry.org/resources/{CTID}", "@type": "ceterms:Certificate",
+            "ceterms:ctid": CTID, "ceterms:name": {"en-US": "Welding Certificate"},
+            "ceterms:description": {"en-US": "A certificate in welding for shop work."},
+            "ceterms:subjectWebpage": "https://example.edu/welding", "ceterms:ownedBy": [ORG],
+            "ceterms:inLanguage": ["en-US"],
+            "ceterms:credentialStatusType": {"@type": "ceterms:CredentialAlignmentObject",
+                                             "ceterms:targetNode": "credentialStat:Active"}}
+    node.update(fields)
+    return {"@context": "https://credreg.net/ctdl/schema/context/json", "@graph": [node]}
+
+
+def results(doc):
+    return validate_document(json.dumps(doc)).results
+
+
+def test_a_language_name_is_read_as_its_code_with_a_warning():
+    rs = results(certificate(**{"ceterms:inLanguage": ["English", "Spanish"]}))
+    assert not [r for r in rs if r.severity == "Violation" and "inLanguage" in r.path]
+    named = [(r.path, r.code, r.fix) for r in rs if r.code == "legacy-form"]
+    assert ("/@graph/0/ceterms:inLanguage/0", "legacy-form", 'Write "en" (a BCP 47 language code).') in named
+    assert any(p == "/@graph/0/ceterms:inLanguage/1" and '"es"' in f for p, _, f in named)
+
+
+def test_a_language_that_is_not_a_name_is_still_an_error():
+    rs = results(certificate(**{"ceterms:inLanguage": ["Englisch"]}))
+    assert [r for r in rs if r.severity == "Violation" and r.path == "/@graph/0/ceterms:inLanguage/0"]
+
+
+def test_a_bare_framework_name_is_a_warning_naming_the_url():
+    cao = {"@type": "ceterms:CredentialAlignmentObject", "ceterms:framework": "Audience",
+           "ceterms:targetNode": "audience:Citizen", "ceterms:targetNodeName": {"en-US": "Citizen"}}
+    rs = results(certificate(**{"ceterms:audienceType": [cao]}))
+    assert not [r for r in rs if r.severity == "Violation" and "framework" in r.path]
+    (w,) = [r for r in rs if r.code == "legacy-form" and r.path.endswith("ceterms:framework")]
+    assert w.severity == "Warning" and "https://credreg.net/ctdl/terms/Audience" in w.message
+
+
+def test_a_framework_that_is_neither_a_url_nor_a_name_is_an_error():
+    cao = {"@type": "ceterms:CredentialAlignmentObject", "ceterms:framework": "the audience list",
+           "ceterms:targetNode": "audience:Citizen"}
+    rs = results(certificate(**{"ceterms:audienceType": [cao]}))
+    assert [r for r in rs if r.severity == "Violation" and r.path.endswith("ceterms:framework")]
+
+
+def test_contact_option_is_deprecated_not_unknown():
+    org = {"@type": "ceterms:ContactPoint", "ceterms:contactOption": ["TollFree"], "ceterms:email": ["a@example.edu"]}
+    rs = results(certificate(**{"ceterms:targetContactPoint": [org]}))
+    (r,) = [r for r in rs if "contactOption" in r.path]
+    assert (r.severity, r.code) == ("Warning", "deprecated") and "ceterms:email" in r.message
+
+
+def test_financial_alignment_object_is_one_deprecation_warning():
+    fao = {"@type": "ceterms:FinancialAlignmentObject", "ceterms:framework": "https://example.org/aid",
+           "ceterms:targetNodeName": {"en-US": "Pell Grant"}}
+    rs = results(certificate(**{"ceterms:financialAssistance": [fao]}))
+    about = [r for r in rs if "financialAssistance" in r.path and r.severity == "Violation"]
+    assert not about, about
+    assert [r for r in rs if r.code == "deprecated" and "FinancialAlignmentObject" in r.message]
+
+
+def test_language_maps_inside_an_array_are_read_with_one_warning():
+    rs = results(certificate(**{"ceterms:keyword": [{"en-us": "welding"}, {"en-us": "metal"}]}))
+    assert not [r for r in rs if r.severity == "Violation" and "keyword" in r.path]
+    assert [r for r in rs if r.code == "language-map"]
