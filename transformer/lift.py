@@ -352,7 +352,22 @@ def _kind(v: Any) -> str:
     return f'the text "{v}"'
 
 
+_SUGGESTED: dict = {}
+
+
 def _suggest_key(ctx: ActiveContext, key: str) -> str:
+    """Did-you-mean for an unknown key, once per distinct key and context (difflib is slow, and a
+    misspelt column comes back on every row)."""
+    memo_key = (id(ctx.terms), key)
+    hit = _SUGGESTED.get(memo_key)
+    if hit is None or hit[0] is not ctx.terms:      # the entry holds its terms, so an id is never reused
+        if len(_SUGGESTED) > 5000:
+            _SUGGESTED.clear()
+        hit = _SUGGESTED[memo_key] = (ctx.terms, _closest_key(ctx, key))
+    return hit[1]
+
+
+def _closest_key(ctx: ActiveContext, key: str) -> str:
     import difflib
     names = [t for t, td in ctx.terms.items() if td.keyword is None and ":" not in t]
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)

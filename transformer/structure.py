@@ -55,11 +55,20 @@ class _Schema:
         self._lower = {t.lower(): t for t in self.classes | self.properties}
 
     def suggest(self, term: str, known: set[str]) -> str | None:
-        hit = self._lower.get(term.lower())
-        if hit in known:
-            return hit
-        close = difflib.get_close_matches(term, known, n=1, cutoff=0.8)
-        return close[0] if close else None
+        """The CTDL term closest to `term` among `known`; worked out once per distinct word (difflib
+        is slow, and a wrong term comes back on every record of a folder)."""
+        memo = self.__dict__.setdefault("_suggested", {})
+        key = (term, id(known))
+        if key not in memo:
+            if len(memo) > 5000:
+                memo.clear()
+            hit = self._lower.get(term.lower())
+            if hit in known:
+                memo[key] = hit
+            else:
+                close = difflib.get_close_matches(term, known, n=1, cutoff=0.8)
+                memo[key] = close[0] if close else None
+        return memo[key]
 
 
 @lru_cache(maxsize=1)
