@@ -100,7 +100,8 @@ def cmd_validate(args) -> int:
             print(summary.table(checked))
             print()
         examples = 10 ** 9 if args.verbose else args.examples
-        print(summary.text_summary(checked, summary.group_results(checked, examples) if args.verbose else groups))
+        print(summary.text_summary(checked, summary.group_results(checked, examples) if args.verbose else groups,
+                                   verbose=args.verbose))
     if all(c.error is not None for c in checked):
         return EXIT_UNUSABLE
     return EXIT_OK if all(c.conforms or c.error for c in checked) and not any(c.error for c in checked) \

@@ -163,14 +163,28 @@ def test_one_file_keeps_its_exit_codes(tmp_path):
     assert ctdl("validate", f).returncode == 2
 
 
-def test_recommended_line_names_groups_in_words():
+def test_recommended_line_names_groups_in_ctdl_terms():
     """A recommended at-least-one group (a condition with none of its targets) is named by its
-    sh:name in the one-line benchmark summary, not by its shape IRI."""
+    alternatives in CTDL terms, the style of every other name on the one-line benchmark summary,
+    not by its shape IRI nor by a label of another style."""
     path = ROOT / "tests/data/registry/validation-test-data-2018/Certification_ce-683454f7-b878-479f-a96c-6b85d03344df.json"
     checked = check(path.read_bytes(), path.name)
     text = summary.text_summary(checked, summary.group_results(checked, 3))
     line = next(x for x in text.splitlines() if x.startswith("warning [recommended]"))
-    assert "one of Target Entity" in line and "shape:" not in line
+    assert "one of ceterms:targetCredential | ceterms:targetAssessment" in line and "shape:" not in line
+    assert "Target Entity" not in line
+
+
+def test_verbose_shows_each_recommended_result_as_the_summary_promises():
+    path = ROOT / "tests/data/registry/validation-test-data-2018/Certification_ce-683454f7-b878-479f-a96c-6b85d03344df.json"
+    checked = check(path.read_bytes(), path.name)
+    short = summary.text_summary(checked, summary.group_results(checked, 3))
+    assert "(-v or --format json shows each)" in short
+    every = summary.text_summary(checked, summary.group_results(checked, 10 ** 9), verbose=True)
+    warnings = sum(1 for x in every.splitlines() if x.lstrip().startswith("warning [recommended] at "))
+    assert warnings == summary.totals(checked)["warnings"] - sum(
+        1 for c in checked for r in c.report.results if r.severity == "Warning" and r.code != "recommended")
+    assert "shows each" not in every
 
 
 def test_a_message_and_its_fix_read_as_two_sentences():

@@ -77,21 +77,38 @@ def totals(checked: list[Checked]) -> dict:
 
 
 def _one_of(shape: str) -> str:
-    """What a recommended at-least-one group is called: 'one of Target Entity'."""
-    from .validate import expand_shape, shape_info
+    """What a recommended at-least-one group is called, in the CTDL terms the other names of the
+    summary use: 'one of ceterms:availableAt, ceterms:availableOnlineAt' (its sh:or alternatives);
+    the shape's name when its alternatives are not simple paths."""
+    import rdflib
 
+    from .context import ctdl_context
+    from .shacl import project_shapes
+    from .validate import SH, expand_shape, shape_info
+
+    g = project_shapes()
+    node = rdflib.URIRef(expand_shape(shape))
+    terms = []
+    for alternatives in g.objects(node, rdflib.URIRef(SH + "or")):
+        for member in g.items(alternatives):
+            path = g.value(member, rdflib.URIRef(SH + "path"))
+            if isinstance(path, rdflib.URIRef):
+                terms.append(ctdl_context().compact(str(path)))
+    if terms:
+        return "one of " + " | ".join(terms)
     name = shape_info().get(expand_shape(shape), {}).get("name")
     return f"one of {name}" if name else shape
 
 
-def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3) -> str:
-    """Each rule once: its examples as result lines, then how many more there are."""
+def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3, verbose: bool = False) -> str:
+    """Each rule once: its examples as result lines, then how many more there are; the missing
+    recommended properties in one line, unless ``verbose`` (then each, like every other result)."""
     lines: list[str] = []
     several = len(checked) > 1
     for c in checked:
         if c.error is not None:
             lines.append(f"error [{c.error['code']}] in {c.label}: {c.error['message']}")
-    recommended = [g for g in groups if g.code == "recommended" and g.severity == WARNING]
+    recommended = [] if verbose else [g for g in groups if g.code == "recommended" and g.severity == WARNING]
     for g in groups:
         if g in recommended and len(recommended) > 1:
             continue
