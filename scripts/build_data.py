@@ -11,7 +11,8 @@ It (re)writes, deterministically:
 * ``vocabularies/property-schemes.ttl``   ``<property> ctdlsh:targetScheme <scheme>``
 * ``vocabularies/frameworks.ttl``   the SOC / NAICS / CIP code frameworks used by enrich
 * ``vocabularies/iso4217.ttl``      the active ISO 4217 currency codes
-* ``contexts/ctdl.json``, ``contexts/ctdlasn.json`` (byte copies), ``contexts/index.json``
+* ``contexts/ctdl.json``, ``contexts/ctdlasn.json`` (byte copies), ``contexts/qdata.json`` (derived
+  from the QData schema encoding: no copy of CE's QData context is public), ``contexts/index.json``
 * ``contexts/assistant-input.jsonld``  the JSON-LD 1.1 context of our simple input format
 * ``tests/data/...``                test data copied from the shared examples, with SOURCES.md
 
@@ -463,8 +464,38 @@ CONTEXT_INDEX = {
     "https://credreg.net/ctdl/schema/context/json": "ctdl.json",
     "http://credreg.net/ctdlasn/schema/context/json": "ctdlasn.json",
     "https://credreg.net/ctdlasn/schema/context/json": "ctdlasn.json",
+    "http://credreg.net/qdata/schema/context/json": "qdata.json",
+    "https://credreg.net/qdata/schema/context/json": "qdata.json",
     INPUT_CONTEXT_URL: "assistant-input.jsonld",
 }
+
+
+def qdata_context(shared: Shared) -> dict:
+    """CE's QData JSON-LD context, which the reference data does not hold a copy of: derived from
+    the QData schema encoding (every property it defines, with the coercion its range implies, as
+    the CTDL context writes its terms) on top of the CTDL context's prefixes and terms, so that a
+    document written against https://credreg.net/qdata/schema/context/json reads as the registry
+    means it."""
+    ctdl = json.loads((shared.ctdl / "schema/ctdl/ctdl-context.json").read_text(encoding="utf-8"))["@context"]
+    encoding = json.loads(Path(shared.ctdl / "schema/qdata/qdata-schema-encoding-2023-10.json").read_text(encoding="utf-8"))
+    classes = {n["@id"] for n in encoding["@graph"] if "rdfs:Class" in _as_list(n.get("@type"))}
+    context = dict(ctdl)
+    for node in encoding["@graph"]:
+        if "rdf:Property" not in _as_list(node.get("@type")) or node["@id"] in context:
+            continue
+        ranges = _as_list(node.get("schema:rangeIncludes"))
+        if "rdf:langString" in ranges:
+            context[node["@id"]] = {"@container": "@language"}
+        elif ranges and all(r in classes or r.split(":")[0] in ("ceterms", "ceasn", "qdata", "skos") or
+                            r in ("xsd:anyURI", "schema:URL") for r in ranges):
+            context[node["@id"]] = {"@type": "@id"}
+        elif len(ranges) == 1 and ranges[0].startswith("xsd:") and ranges[0] != "xsd:string":
+            context[node["@id"]] = {"@type": ranges[0]}
+    return {"@context": context}
+
+
+def _as_list(v) -> list:
+    return [] if v is None else v if isinstance(v, list) else [v]
 
 
 def scan_context_urls(shared: Shared) -> dict[str, int]:
@@ -496,6 +527,7 @@ def build_contexts(shared: Shared, out_dir: Path) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shared.ctdl / "schema/ctdl/ctdl-context.json", out_dir / "ctdl.json")
     shutil.copyfile(shared.ctdl / "schema/ctdlasn/ctdlasn-context.json", out_dir / "ctdlasn.json")
+    write_json(out_dir / "qdata.json", qdata_context(shared))
     write_json(out_dir / "index.json", CONTEXT_INDEX)
     used = scan_context_urls(shared)
     for url, n in sorted(used.items()):
