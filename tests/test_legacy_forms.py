@@ -74,3 +74,15 @@ def test_language_maps_inside_an_array_are_read_with_one_warning():
     rs = results(certificate(**{"ceterms:keyword": [{"en-us": "welding"}, {"en-us": "metal"}]}))
     assert not [r for r in rs if r.severity == "Violation" and "keyword" in r.path]
     assert [r for r in rs if r.code == "language-map"]
+
+
+def test_an_http_key_holding_a_language_name_is_read_in_one_pass_and_pointed_at_as_written():
+    doc = certificate()
+    node = doc["@graph"][0]
+    del node["ceterms:inLanguage"]
+    node["http://purl.org/ctdl/terms/inLanguage"] = ["French"]
+    rs = results(doc)
+    assert not [r for r in rs if r.severity == "Violation" and "inLanguage" in r.path]
+    (named,) = [r for r in rs if r.code == "legacy-form"]
+    assert named.path == "/@graph/0/http:~1~1purl.org~1ctdl~1terms~1inLanguage/0" and '"fr"' in named.fix
+    assert [r for r in rs if r.code == "http-iri"]

@@ -23,7 +23,8 @@ from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
 from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
 from .values import normalize_code, publish_values
-from .vocab import CETERMS, embedded_classes, schema_index, vocabularies
+from .resources import data_json
+from .vocab import CETERMS, embedded_classes, in_graph_resources, schema_index, vocabularies
 
 CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -151,7 +152,7 @@ class Enricher:
         """A profile given with its data (a ProcessProfile: vocabularies/in-graph-resources.json
         "embedded") is published inside the resource even when it carries a CTID, which the Registry
         Assistant does not use for embedded objects: the CTID is left out, with a warning."""
-        classes = list(child.types) or [self.schema.default_types.get(pred)]
+        classes = self.classes_of(child, pred)
         if not [p for p in child.props if p != CTID] or not all(c in embedded_classes() for c in classes):
             return False
         self.problem(WARNING, "ctid-ignored", f"{child.key_name.get(CTID, 'CTID')} is not used here: a "
@@ -161,9 +162,13 @@ class Enricher:
         child.remove(CTID)
         return True
 
+    def classes_of(self, child: Node, pred: str) -> list:
+        """The classes of `child`: its own, else the one `pred` implies (None if it implies none)."""
+        return list(child.types) or [self.schema.default_types.get(pred)]
+
     def in_graph_class(self, child: Node, pred: str) -> str | None:
         """The class of `child` (its own, else the one `pred` implies) if it is published in-graph."""
-        for t in list(child.types) or [self.schema.default_types.get(pred)]:
+        for t in self.classes_of(child, pred):
             if t in self.in_graph:
                 return t
         return None
@@ -499,39 +504,17 @@ def _example(pattern: str) -> str:
     return {"^\\d{2}-\\d{4}(\\.\\d{2})?$": '"15-1122.00"', "^\\d{2,6}$": '"611310"'}.get(pattern, f"/{pattern}/")
 
 
-@lru_cache(maxsize=1)
 def input_only_properties() -> dict[str, dict]:
     """Local name of an input-only term -> what becomes of it (contexts/input-only-properties.json)."""
-    import json
-
-    from .resources import data_dir
-
-    return json.loads((data_dir("contexts") / "input-only-properties.json").read_text(encoding="utf-8"))["properties"]
+    return data_json("contexts", "input-only-properties.json")["properties"]
 
 
 @lru_cache(maxsize=1)
 def rebound_properties() -> dict[str, str]:
     """Full IRI of a key the Registry Assistant binds to another term -> that term's full IRI."""
-    import json
-
-    from .resources import data_dir
-
-    data = json.loads((data_dir("contexts") / "input-only-properties.json").read_text(encoding="utf-8"))
     ctx = ctdl_context()
-    return {ctx.expand_curie(k) or k: ctx.expand_curie(v) or v for k, v in data.get("rebound", {}).items()}
-
-
-@lru_cache(maxsize=1)
-def in_graph_resources() -> dict[str, dict]:
-    """Full class IRI -> {"back": full property IRI} (vocabularies/in-graph-resources.json)."""
-    import json
-
-    from .resources import data_dir
-
-    data = json.loads((data_dir("vocabularies") / "in-graph-resources.json").read_text(encoding="utf-8"))
-    ctx = ctdl_context()
-    full = lambda c: ctx.expand_curie(c) or c  # noqa: E731
-    return {full(c): {"back": full(spec["back"])} for c, spec in data["classes"].items()}
+    rebound = data_json("contexts", "input-only-properties.json").get("rebound", {})
+    return {ctx.expand_curie(k) or k: ctx.expand_curie(v) or v for k, v in rebound.items()}
 
 
 def enrich(graph: Graph, opts: Options | None = None, problems: list[Result] | None = None) -> Graph:

@@ -131,12 +131,8 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
     node = graph.nodes[main]
     _main_type(graph, node, wrapper, base, problems)
     enrich(graph, Options(opts.registry, language), problems)
-    shape_results = validate_graph(graph, input_namer, engine)
-    # the schema layer too (ranges, classes of embedded nodes, concept schemes), as `ctdl validate`
-    # runs it: what format emits has no violation that format did not itself report
-    said = {(r.path, r.severity) for r in shape_results} | {(r.path, r.severity) for r in problems}
-    shape_results += [r for r in validate_graph(graph, input_namer, engine, layer="schema")
-                      if (r.path, r.severity) not in said]
+    # both layers, as `ctdl validate` runs them: what format emits has no violation it did not report
+    shape_results = _both_layers(graph, input_namer, engine, problems)
     report = _merge(problems, shape_results)
     doc = frame(graph, opts)
     main_node = graph.nodes.get(graph.main)
@@ -145,6 +141,16 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
     return Outcome(doc, report, ctid.value if isinstance(ctid, Literal) else None,
                    ctdl_context().compact(main_node.types[0]) if main_node and main_node.types else None,
                    wrapper, request)
+
+
+def _both_layers(graph: Graph, namer, engine: str | None, said_before: list[Result] = ()) -> list[Result]:
+    """The policy shapes, then the schema layer (generated from the encodings: ranges, classes of
+    embedded nodes, concept schemes) where neither a policy shape nor ``said_before`` has already
+    said what is wrong at that place: the registrar's words are not repeated in the schema's."""
+    results = validate_graph(graph, namer, engine)
+    said = {(r.path, r.severity) for r in [*results, *said_before]}
+    return results + [r for r in validate_graph(graph, namer, engine, layer="schema")
+                      if (r.path, r.severity) not in said]
 
 
 def _reference_objects(lifter: Lifter, body: dict) -> None:
@@ -214,13 +220,11 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     doc = parse.require_object(doc, "a CTDL document")
     if isinstance(doc.get("decoded_resource"), dict):
         doc, base = doc["decoded_resource"], base + "/decoded_resource"
-    from .structure import check_structure, upgrade_http_iris, upgrade_language_names
+    from .structure import check_structure, read_legacy_forms
     from .structure import schema as structure_schema
 
-    doc, upgraded, renamed = upgrade_http_iris(doc, base)
-    problems += upgraded
-    doc, named = upgrade_language_names(doc, base)
-    problems += named
+    doc, legacy, renamed = read_legacy_forms(doc, base)
+    problems += legacy
     structural, unresolved = check_structure(doc, base)
     graph = lift_ctdl(doc, base, problems)
     classes = schema_index().classes
@@ -230,12 +234,7 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
                                "so nothing in it could be checked", path=base or "/",
                                fix='Give the resource its CTDL @type (e.g. "@type": "ceterms:Certificate") and '
                                    'the CTDL @context, or check that this is the file you meant.'))
-    results = validate_graph(graph, ctdl_namer, engine)
-    said = {(r.path, r.severity) for r in results}
-    # the schema layer (generated from the CTDL encodings): where a policy shape already said what is
-    # wrong with a value (in the registrar's words), the schema's more general word is not repeated
-    results += [r for r in validate_graph(graph, ctdl_namer, engine, layer="schema")
-                if (r.path, r.severity) not in said]
+    results = _both_layers(graph, ctdl_namer, engine)
     deprecated = structure_schema().superseded
     if deprecated:   # a class CTDL replaced is said once, as deprecated (with its replacement), not also as wrong-class
         results = [r for r in results if not (r.code == "wrong-class" and r.value

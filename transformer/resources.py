@@ -1,6 +1,7 @@
 """Where the data folders are: the checkout's top level, or inside the installed wheel."""
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -22,3 +23,10 @@ def data_dir(name: str) -> Path:
             return candidate
     raise FileNotFoundError(f"data folder {name!r} not found next to {_HERE} "
                             "(reinstall ctdl-assistant, or run from a checkout)")
+
+
+@lru_cache(maxsize=None)
+def data_json(folder: str, name: str):
+    """A JSON data file of ``folder`` (``vocabularies/in-graph-resources.json``...), read once per
+    process. Shared: callers read it, never change it."""
+    return json.loads((data_dir(folder) / name).read_text(encoding="utf-8"))

@@ -30,7 +30,7 @@ from .context import ActiveContext, ctdl_context, document_context
 from .enrich import CTID_RE
 from .lift import pointer_join
 from .report import Result, VIOLATION, WARNING
-from .resources import data_dir
+from .resources import data_dir, data_json
 
 NAMESPACES = ("https://purl.org/ctdl/terms/", "https://purl.org/ctdlasn/terms/")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -271,15 +271,42 @@ class _Walker:
 _HTTP = ("http://purl.org/ctdl/", "http://purl.org/ctdlasn/terms/")
 
 
-def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result], dict[str, str]]:
-    """CTDL term and vocabulary IRIs written with http:// (older data) read as their https:// IRIs,
-    with one warning per document saying where the first one is and how many there are; and, for
-    keys so renamed, pointer read -> pointer written (results point at the key as written)."""
+_IN_LANGUAGE = ("ceterms:inLanguage", "ceasn:inLanguage", "https://purl.org/ctdl/terms/inLanguage",
+                "https://purl.org/ctdlasn/terms/inLanguage")
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    return data_json("vocabularies", "language-names.json")["names"]
+
+
+def read_legacy_forms(doc: Any, base: str = "") -> tuple[Any, list[Result], dict[str, str]]:
+    """Legacy forms the registry still serves, read as their current form in one walk of the
+    document: CTDL term and vocabulary IRIs written with http:// as their https:// IRIs (one warning
+    per document saying where the first one is and how many there are), and a language given by its
+    name in inLanguage ("English", the 2017 form) as its code (en: a warning per value naming the
+    code, vocabularies/language-names.json). Also, for keys renamed, pointer read -> pointer written
+    (results point at the key as written). The document comes back as given when nothing was read."""
     found: list[str] = []
     renamed: dict[str, str] = {}
+    named: list[Result] = []
+    names = _language_names()
 
     def fix(text: str) -> str:
         return "https://" + text[7:] if text.startswith(_HTTP) else text
+
+    def language_codes(x: Any, kp: str, key: str) -> Any:
+        items = x if isinstance(x, list) else [x]
+        read = []
+        for i, item in enumerate(items):
+            code = names.get(item.strip().lower()) if isinstance(item, str) else None
+            if code:
+                named.append(Result(WARNING, "legacy-form", f'"{item}" is the name of a language (the 2017 form); '
+                                    f"it was read as its code, {code}",
+                                    path=pointer_join(kp, i) if isinstance(x, list) else kp, property=key,
+                                    value=item, fix=f'Write "{code}" (a BCP 47 language code).'))
+            read.append(code or item)
+        return read if isinstance(x, list) else read[0]
 
     def walk(v: Any, pointer: str) -> Any:
         if isinstance(v, str):
@@ -292,61 +319,22 @@ def upgrade_http_iris(doc: Any, base: str = "") -> tuple[Any, list[Result], dict
         if isinstance(v, dict):
             out = {}
             for k, x in v.items():
+                kp = pointer_join(pointer, k)
                 if k.startswith(_HTTP):
-                    found.append(pointer_join(pointer, k))
-                    renamed[pointer_join(pointer, fix(k))] = pointer_join(pointer, k)
-                out[fix(k)] = walk(x, pointer_join(pointer, k))
+                    found.append(kp)
+                    renamed[pointer_join(pointer, fix(k))] = kp
+                x = walk(x, kp)
+                if fix(k) in _IN_LANGUAGE and isinstance(x, (str, list)):
+                    x = language_codes(x, kp, k)
+                out[fix(k)] = x
             return out
         return v
 
     upgraded = walk(doc, base)
-    if not found:
-        return doc, [], {}
-    return upgraded, [Result(WARNING, "http-iri", f"{len(found)} CTDL IRI(s) are written with http://, e.g. at "
-                             f"{found[0]}; they were read as https://", path=found[0],
-                             fix="Write CTDL terms and vocabulary IRIs with https://purl.org/ctdl/...")], renamed
-
-
-_IN_LANGUAGE = ("ceterms:inLanguage", "ceasn:inLanguage", "https://purl.org/ctdl/terms/inLanguage",
-                "https://purl.org/ctdlasn/terms/inLanguage")
-
-
-@lru_cache(maxsize=1)
-def _language_names() -> dict[str, str]:
-    return json.loads((data_dir("vocabularies") / "language-names.json").read_text(encoding="utf-8"))["names"]
-
-
-def upgrade_language_names(doc: Any, base: str = "") -> tuple[Any, list[Result]]:
-    """A language given by its name in inLanguage ("English", the 2017 form) read as its code (en),
-    with a warning naming the code (vocabularies/language-names.json)."""
-    names, found = _language_names(), []
-
-    def walk(v: Any, pointer: str) -> Any:
-        if isinstance(v, list):
-            return [walk(x, pointer_join(pointer, i)) for i, x in enumerate(v)]
-        if not isinstance(v, dict):
-            return v
-        out = {}
-        for k, x in v.items():
-            kp = pointer_join(pointer, k)
-            if k in _IN_LANGUAGE and isinstance(x, (str, list)):
-                items = x if isinstance(x, list) else [x]
-                read = []
-                for i, item in enumerate(items):
-                    code = names.get(item.strip().lower()) if isinstance(item, str) else None
-                    if code:
-                        found.append(Result(WARNING, "legacy-form", f'"{item}" is the name of a language (the 2017 '
-                                            f"form); it was read as its code, {code}",
-                                            path=pointer_join(kp, i) if isinstance(x, list) else kp, property=k,
-                                            value=item, fix=f'Write "{code}" (a BCP 47 language code).'))
-                    read.append(code or item)
-                out[k] = read if isinstance(x, list) else read[0]
-            else:
-                out[k] = walk(x, kp)
-        return out
-
-    upgraded = walk(doc, base)
-    return (upgraded, found) if found else (doc, [])
+    results = [Result(WARNING, "http-iri", f"{len(found)} CTDL IRI(s) are written with http://, e.g. at "
+                      f"{found[0]}; they were read as https://", path=found[0],
+                      fix="Write CTDL terms and vocabulary IRIs with https://purl.org/ctdl/...")] if found else []
+    return (upgraded if found or named else doc), results + named, renamed
 
 
 def _values(value: Any, pointer: str):
@@ -362,4 +350,4 @@ def _types(node: dict) -> set:
     return set(t) if isinstance(t, list) else {t}
 
 
-__all__ = ["check_structure", "schema", "upgrade_http_iris", "upgrade_language_names"]
+__all__ = ["check_structure", "read_legacy_forms", "schema"]

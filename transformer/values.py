@@ -6,13 +6,13 @@ A graph step of enrich (transformer/enrich.py runs it on every node); the rules 
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Callable
 
 from . import normalize
 from .context import ctdl_context
 from .graph import IRI, Literal, Node
+from .resources import data_json
 from .vocab import schema_index
 
 ANY_URI = "http://www.w3.org/2001/XMLSchema#anyURI"
@@ -23,9 +23,7 @@ XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 @lru_cache(maxsize=1)
 def web_page_properties() -> frozenset[str]:
     """Full IRIs of the properties whose URLs are published without a trailing slash."""
-    from .resources import data_dir
-
-    data = json.loads((data_dir("vocabularies") / "published-urls.json").read_text(encoding="utf-8"))
+    data = data_json("vocabularies", "published-urls.json")
     ctx = ctdl_context()
     keep = {ctx.expand_curie(p) or p for p in data["keep_as_given"]}
     return frozenset(p for p, rng in schema_index().ranges.items() if ANY_URI in rng and p not in keep)

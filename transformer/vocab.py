@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .resources import data_dir
+from .resources import data_dir, data_json
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 CTDLSH = "urn:ctdl-assistant:ns:"
@@ -194,12 +194,22 @@ def schema_index() -> SchemaIndex:
     return SchemaIndex()
 
 
+def _full(curie: str) -> str:
+    from .context import ctdl_context
+
+    return ctdl_context().expand_curie(curie) or curie
+
+
+@lru_cache(maxsize=1)
+def in_graph_resources() -> dict[str, dict]:
+    """Full class IRI -> {"back": full property IRI} of the resources the Registry Assistant
+    publishes inside the @graph of the resource they describe (vocabularies/in-graph-resources.json)."""
+    data = data_json("vocabularies", "in-graph-resources.json")
+    return {_full(c): {"back": _full(spec["back"])} for c, spec in data["classes"].items()}
+
+
 @lru_cache(maxsize=1)
 def embedded_classes() -> frozenset[str]:
     """Full IRIs of the classes published embedded, without the CTID a request gives them
     (vocabularies/in-graph-resources.json "embedded")."""
-    from .context import ctdl_context
-
-    data = json.loads((data_dir("vocabularies") / "in-graph-resources.json").read_text(encoding="utf-8"))
-    ctx = ctdl_context()
-    return frozenset(ctx.expand_curie(c) or c for c in data.get("embedded", []))
+    return frozenset(_full(c) for c in data_json("vocabularies", "in-graph-resources.json").get("embedded", []))
