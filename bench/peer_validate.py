@@ -10,6 +10,7 @@ The peer is not a dependency of this project; install it in a venv of its own:
 Both sides are timed as command-line runs (interpreter start included, wall clock, median of
 ``--runs``), with ``--format json``, on:
 
+0. in process: each tool's ``validate_document`` on the real documents, already parsed;
 1. competency frameworks of growing size, built by the bulk importer (bench/competencies.py);
 2. the real documents under tests/data/registry and tests/data/modelling: a sample timed one
    command per file (the peer takes one file per command), ours also on all of them in one command;
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -35,9 +37,14 @@ OURS = [sys.executable, "-m", "service.cli", "validate"]
 SAMPLE = ROOT / "tests/data/registry/validation-test-data-2018/Certification_ce-683454f7-b878-479f-a96c-6b85d03344df.json"
 
 
+# Both tools run as installed tools do: with byte-compiled modules (pip compiles the peer's at install;
+# ours get theirs on the warm-up run), whatever PYTHONDONTWRITEBYTECODE this shell has.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     t = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, cwd=ROOT)
+    done = subprocess.run(cmd, capture_output=True, cwd=ROOT, env=ENV)
     return time.perf_counter() - t, done
 
 
@@ -72,14 +79,70 @@ def scaling(peer: str, sizes: list[int], runs: int, tmp: Path) -> None:
               f"{theirs / ours:>8.1f}x{flag}")
 
 
+def real_files() -> list[Path]:
+    return sorted((ROOT / "tests/data/registry").rglob("*.json")) + sorted((ROOT / "tests/data/modelling").rglob("*.json"))
+
+
+IN_PROCESS = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+if sys.argv[1] == "peer":
+    from ctdl_validate import validate_document
+else:
+    from transformer.pipeline import validate_document
+docs = []
+for f in sys.argv[4:]:
+    try:
+        docs.append(json.loads(Path(f).read_text(encoding="utf-8")))
+    except ValueError:
+        pass
+def once():
+    for d in docs:
+        try:
+            validate_document(d)
+        except Exception:
+            pass
+once()
+times = []
+for _ in range(int(sys.argv[3])):
+    t = time.perf_counter()
+    once()
+    times.append(time.perf_counter() - t)
+times.sort()
+print(len(docs), times[len(times) // 2], times[0])
+"""
+
+
+def in_process(peer: str, runs: int) -> None:
+    """Docs/s of each tool's own validate_document on the real documents, already parsed, in one
+    process (the peer in its own venv), median and best of ``runs`` passes after a warm-up."""
+    files = [str(f) for f in real_files()]
+    print(f"\n0. In process: validate_document on {len(files)} real documents (parsed once; "
+          f"median / best of {runs} passes)")
+    rates = {}
+    for name, python in (("ours", sys.executable), ("peer", str(Path(peer).parent / "python"))):
+        done = subprocess.run([python, "-c", IN_PROCESS, name, str(ROOT), str(runs), *files],
+                              capture_output=True, text=True, cwd=ROOT, env=ENV)
+        if done.returncode != 0:
+            print(f"  {name}: failed: {done.stderr.strip().splitlines()[-1:]}")
+            return
+        n, median, best = done.stdout.split()
+        rates[name] = int(n) / float(median)
+        print(f"  {name}: {int(n)} documents, median {float(median):.3f} s ({rates[name]:,.0f} documents/s), "
+              f"best {float(best):.3f} s")
+    print(f"  ours / peer: {rates['ours'] / rates['peer']:.2f}x documents/s")
+
+
 def real_documents(peer: str, tmp: Path, sample: int) -> None:
-    files = sorted((ROOT / "tests/data/registry").rglob("*.json")) + sorted((ROOT / "tests/data/modelling").rglob("*.json"))
+    files = real_files()
     folder = tmp / "real"
     folder.mkdir()
     for i, f in enumerate(files):
         shutil.copy(f, folder / f"{i:03d}-{f.name}")
     copies = sorted(folder.iterdir())
     some = copies[::max(1, len(copies) // sample)]
+    run(OURS + [str(copies[0])])                      # warm-up: byte-compiled modules, compiled rules
     print(f"\n2. {len(files)} real registry and modelling documents")
     print(f"  one command per file, {len(some)} files (every {max(1, len(copies) // sample)}th):")
     for name, cmd in (("ours", OURS), ("peer", [peer])):
@@ -93,9 +156,15 @@ def real_documents(peer: str, tmp: Path, sample: int) -> None:
               f"{': ' + ', '.join(crashes) if crashes else ''}")
     crashes = [f.name[4:] for f in copies if crashed(run([peer, str(f), "--format", "json"])[1])]
     print(f"  peer, every file: crashed on {len(crashes)}{': ' + ', '.join(crashes) if crashes else ''}")
-    for label, args in (("the folder", [str(folder)]), ("all files as arguments", [str(f) for f in copies])):
+    thousand = tmp / "thousand"
+    thousand.mkdir()
+    for i in range(1000):
+        shutil.copy(copies[i % len(copies)], thousand / f"{i:04d}-{copies[i % len(copies)].name[4:]}")
+    for label, args, n in (("the folder", [str(folder)], len(files)),
+                           ("all files as arguments", [str(f) for f in copies], len(files)),
+                           ("a folder of 1,000 copies", [str(thousand)], 1000)):
         t, done = run(OURS + args + ["--format", "json"])
-        print(f"  ours, {label} in one command: {t:.2f} s ({len(files) / t:.0f} documents/s), "
+        print(f"  ours, {label} in one command: {t:.2f} s ({n / t:.0f} documents/s), "
               f"exit {done.returncode}, crashed: {crashed(done)}")
 
 
@@ -187,6 +256,7 @@ def main() -> None:
     print(f"peer: {args.peer} {done.stdout.strip()}; ours: {' '.join(OURS[1:])}")
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
+        in_process(args.peer, args.runs * 3)
         defects(args.peer, tmp)
         windows_1252(args.peer, tmp)
         real_documents(args.peer, tmp, args.sample)

@@ -37,10 +37,8 @@ from transformer.report import INFO, VIOLATION, WARNING, Report, Result
 from .registry import DOCUMENT_KINDS, Registry, _is_kind, now
 from .signing import digest
 from .store.base import AlreadyExists, Ambiguous, KeyRecord, StagedRecord, Store
+from .bulk_order import TYPE_ORDER  # publishing order: what others refer to first
 
-# publishing order: what others refer to first
-TYPE_ORDER = ("organization", "competencyframework", "credential", "assessment", "learningopportunity",
-              "learningprogram", "course")
 MAX_EXTERNAL_ID = 50   # "Limit 50 characters" (the Publisher's External Identifier column)
 # What was uploaded (a row's cells; a framework's whole sheet), kept in the staged request under a
 # request-level key the pipeline ignores, so that export gives it back: update = export, edit,

@@ -260,7 +260,7 @@ def _write_output(data: bytes, output: str | None) -> None:
 
 def add_parsers(sub, add_store_options) -> None:
     """The `bulk` and `org` commands, added to `ctdl`'s subcommands."""
-    from service.bulk import TYPE_ORDER
+    from service.bulk_order import TYPE_ORDER
 
     def common(p, fmt: bool = True):
         p.add_argument("--org", required=True, metavar="CTID", help="the organization the records belong to")

@@ -97,8 +97,7 @@ class Lifter:
     # -- objects ---------------------------------------------------------------------------
     def lift_node(self, obj: dict, ctx: ActiveContext, pointer: str) -> BNode | IRI:
         if "@context" in obj:
-            from .context import process_context
-            ctx = process_context(obj["@context"], ctx)
+            ctx = ctx.then(obj["@context"])
         # find @id / @type (possibly aliased) first
         node_id = None
         types: list[tuple[str, str]] = []

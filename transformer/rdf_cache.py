@@ -19,7 +19,7 @@ import os
 import tempfile
 from pathlib import Path
 
-FORMAT = 1          # bump when the entry layout changes
+FORMAT = 2          # bump when the entry layout changes
 
 
 def cache_dir() -> Path | None:
@@ -30,25 +30,62 @@ def cache_dir() -> Path | None:
     return Path(base) / "ctdl-assistant"
 
 
+def entry_for(kind: str, paths: list[Path], contents: list[bytes], version: str) -> Path | None:
+    """The cache file for ``kind`` (``turtle``, ``rules``...) of the files ``paths`` with these
+    ``contents``, or None when there is no cache.  The same set of files (by location) has one
+    slot: a new entry replaces the old (``write_entry``)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    slot = hashlib.sha256("\n".join([kind] + [str(p.resolve()) for p in paths]).encode()).hexdigest()[:12]
+    h = hashlib.sha256(f"{FORMAT} {kind} {version}".encode())
+    for p, data in zip(paths, contents):
+        h.update(p.name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return folder / f"{kind}-{slot}-{h.hexdigest()[:32]}.json"
+
+
+def read_entry(entry: Path | None):
+    """The JSON of a cache entry; None when there is none or it cannot be read."""
+    if entry is None:
+        return None
+    try:
+        with open(entry, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def write_entry(entry: Path | None, data) -> None:
+    """Keep ``data`` (JSON) as ``entry``, atomically, dropping the slot's older entries; a cache
+    that cannot be written is no error (only slower next time)."""
+    if entry is None:
+        return
+    slot = entry.name.rsplit("-", 1)[0]
+    try:
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # the user's own, as ~/.cache is
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, separators=(",", ":"))
+        os.replace(tmp, entry)                          # readers see all of it or none of it
+        for old in entry.parent.glob(f"{slot}-*.json"):
+            if old != entry:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def parse_turtle(paths: list[Path], on_error=None):
     """One rdflib graph (SimpleMemory store: triples only, parsed twice as fast as the default
     store) of the Turtle files ``paths``, from the cache when their bytes were parsed before.
-    The same set of files (by location) has one entry: a new one replaces the old.
     ``on_error(path, exception)``: called when a file does not parse (it should raise)."""
     import rdflib
 
     paths = [Path(p) for p in paths]
-    slot = hashlib.sha256("\n".join(str(p.resolve()) for p in paths).encode()).hexdigest()[:12]
     contents = [p.read_bytes() for p in paths]
-    h = hashlib.sha256(f"{FORMAT} {rdflib.__version__}".encode())
-    for p, data in zip(paths, contents):
-        h.update(p.name.encode() + b"\0" + hashlib.sha256(data).digest())
-    folder = cache_dir()
-    entry = folder / f"{slot}-{h.hexdigest()[:32]}.json" if folder else None
-    if entry is not None:
-        g = _read(entry)
-        if g is not None:
-            return g
+    entry = entry_for("turtle", paths, contents, rdflib.__version__)
+    g = _graph(read_entry(entry))
+    if g is not None:
+        return g
     g = rdflib.Graph(store="SimpleMemory")
     for p, data in zip(paths, contents):
         try:
@@ -58,8 +95,8 @@ def parse_turtle(paths: list[Path], on_error=None):
                 raise
             on_error(p, e)
             raise
-    if entry is not None:
-        _write(entry, g, slot)
+    write_entry(entry, {"prefixes": [[p, str(ns)] for p, ns in g.namespaces()],
+                        "triples": [[_term(s), _term(p), _term(o)] for s, p, o in g]})
     return g
 
 
@@ -73,29 +110,14 @@ def _term(t):
     return ["l", str(t), t.language, str(t.datatype) if t.datatype else None]
 
 
-def _write(entry: Path, g, slot: str) -> None:
-    data = {"prefixes": [[p, str(ns)] for p, ns in g.namespaces()],
-            "triples": [[_term(s), _term(p), _term(o)] for s, p, o in g]}
-    try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)   # the user's own, as ~/.cache is
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, separators=(",", ":"))
-        os.replace(tmp, entry)                          # readers see all of it or none of it
-        for old in entry.parent.glob(f"{slot}-*.json"):
-            if old != entry:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass                                            # no cache today: only slower
-
-
-def _read(entry: Path):
+def _graph(data):
+    """The rdflib graph of a turtle entry's JSON; None if there is none or it is damaged."""
+    if data is None:
+        return None
     import rdflib
     from rdflib import BNode, Literal, URIRef
 
     try:
-        with open(entry, encoding="utf-8") as f:
-            data = json.load(f)
         iris: dict = {}
 
         def term(x):
@@ -113,8 +135,8 @@ def _read(entry: Path):
             g.bind(prefix, ns, override=True, replace=True)
         g.addN((term(s), term(p), term(o), g) for s, p, o in data["triples"])
         return g
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return None                                     # missing or damaged: parse instead
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None                                     # damaged: parse instead
 
 
-__all__ = ["parse_turtle", "cache_dir"]
+__all__ = ["parse_turtle", "cache_dir", "entry_for", "read_entry", "write_entry"]

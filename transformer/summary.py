@@ -12,7 +12,6 @@ person needs one line saying so, with a few examples, and the full list only in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from .report import INFO, Report, Result, VIOLATION, WARNING, with_fix
 
@@ -80,20 +79,11 @@ def _one_of(shape: str) -> str:
     """What a recommended at-least-one group is called, in the CTDL terms the other names of the
     summary use: 'one of ceterms:availableAt, ceterms:availableOnlineAt' (its sh:or alternatives);
     the shape's name when its alternatives are not simple paths."""
-    import rdflib
-
     from .context import ctdl_context
-    from .shacl import project_shapes
-    from .validate import SH, expand_shape, shape_info
+    from .shacl.rules import project_rules
+    from .validate import expand_shape, shape_info
 
-    g = project_shapes()
-    node = rdflib.URIRef(expand_shape(shape))
-    terms = []
-    for alternatives in g.objects(node, rdflib.URIRef(SH + "or")):
-        for member in g.items(alternatives):
-            path = g.value(member, rdflib.URIRef(SH + "path"))
-            if isinstance(path, rdflib.URIRef):
-                terms.append(ctdl_context().compact(str(path)))
+    terms = [ctdl_context().compact(p) for p in project_rules().alternatives(expand_shape(shape))]
     if terms:
         return "one of " + " | ".join(terms)
     name = shape_info().get(expand_shape(shape), {}).get("name")
@@ -171,6 +161,8 @@ def table(checked: list[Checked]) -> str:
 
 def junit(checked: list[Checked], examples: int = 3) -> str:
     """JUnit XML: a testsuite per file, a testcase per document, a failure per violated rule."""
+    from xml.sax.saxutils import escape, quoteattr
+
     suites: dict[str, list[Checked]] = {}
     for c in checked:
         suites.setdefault(c.file or c.label, []).append(c)

@@ -40,19 +40,21 @@ CODES = {
 SEVERITIES = {SH + "Violation": VIOLATION, SH + "Warning": WARNING, SH + "Info": INFO}
 
 
-@lru_cache(maxsize=None)
 def shape_info() -> dict[str, dict]:
-    """Per shape IRI: its compact name, sh:name, ctdlsh:code (read from the shapes once)."""
-    import rdflib
-    from .shacl import project_shapes
+    """Per shape IRI: its sh:name and ctdlsh:code (from the precompiled rules)."""
+    from .shacl.rules import project_rules
+    return _info(project_rules(), False)
 
-    g = project_shapes()
-    info: dict[str, dict] = {}
-    name, code = rdflib.URIRef(SH + "name"), rdflib.URIRef(CTDLSH + "code")
-    for s in set(g.subjects()):
-        if isinstance(s, rdflib.URIRef):
-            info[str(s)] = {"name": str(g.value(s, name) or ""), "code": str(g.value(s, code) or "")}
-    return info
+
+_INFO: dict = {}
+
+
+def _info(rules, property_shapes_only: bool) -> dict:
+    key = (id(rules), property_shapes_only)
+    hit = _INFO.get(key)
+    if hit is None or hit[0] is not rules:
+        hit = _INFO[key] = (rules, rules.info(property_shapes_only))
+    return hit[1]
 
 
 SHAPE_NS = "urn:ctdl-assistant:shape:"
@@ -74,10 +76,14 @@ def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None
     from .shacl import get_engine
 
     if layer == "schema":
-        shapes = schema_shapes()
-        if shapes is None:
+        from .shacl.rules import schema_rules
+        rules = schema_rules()
+        if rules is None:
             return []
-        raw_results = get_engine(engine or DEFAULT_ENGINE, shapes).validate(graph)
+        if (engine or DEFAULT_ENGINE) == "compiled":
+            raw_results = rules.engine.validate(graph)
+        else:
+            raw_results = get_engine(engine, schema_shapes()).validate(graph)
         info = schema_shape_info()
     else:
         raw_results = get_engine(engine or DEFAULT_ENGINE).validate(graph)
@@ -123,16 +129,18 @@ def schema_shapes():
     return load_shapes(files + [data_dir("shapes") / "vocabularies.ttl"])
 
 
-@lru_cache(maxsize=1)
 def schema_shape_info() -> dict[str, dict]:
-    import rdflib
-
-    g = schema_shapes()
-    name, code = rdflib.URIRef(SH + "name"), rdflib.URIRef(CTDLSH + "code")
-    info = dict(shape_info())
-    for s in set(g.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "PropertyShape"))):
-        info[str(s)] = {"name": str(g.value(s, name) or ""), "code": str(g.value(s, code) or "")}
-    return info
+    """The policy layer's shape info, plus the schema layer's property shapes."""
+    from .shacl.rules import schema_rules
+    rules = schema_rules()
+    key = ("schema", id(rules))
+    hit = _INFO.get(key)
+    if hit is None or hit[0] is not rules:
+        merged = dict(shape_info())
+        if rules is not None:
+            merged.update(_info(rules, True))
+        hit = _INFO[key] = (rules, merged)
+    return hit[1]
 
 
 def _first_pred(path) -> str | None:

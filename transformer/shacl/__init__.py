@@ -1,7 +1,8 @@
 """SHACL validation: two engines behind one interface.
 
-* ``compiled`` (default): the shapes graph is compiled once into Python closures that run on
-  :class:`transformer.graph.Graph` directly (no rdflib on the hot path).  See ``compiled.py``.
+* ``compiled`` (default): the shapes are compiled into a plan (plain data, kept on disk per
+  content: ``plan.py``, ``rules.py``), built into Python closures that run on
+  :class:`transformer.graph.Graph` directly (no rdflib once the plan is on disk).  See ``compiled.py``.
 * ``pyshacl`` (alias ``reference``): pyshacl on ``Graph.to_rdflib()``, the reference the compiled
   engine is tested against.  See ``reference.py``.
 
@@ -117,11 +118,15 @@ def project_shapes():
 
 
 def get_engine(name: str = "compiled", shapes=None) -> Engine:
-    """The engine ``name`` for ``shapes`` (default: the project's shapes), built once per process."""
+    """The engine ``name`` for ``shapes`` (an rdflib graph; default: the project's shapes, for the
+    compiled engine from their precompiled rules, see ``rules``), built once per process."""
     kind = {"compiled": "compiled", "pyshacl": "pyshacl", "reference": "pyshacl"}.get(name)
     if kind is None:
         raise ValueError(f"unknown SHACL engine {name!r} (use 'compiled' or 'pyshacl')")
     if shapes is None:
+        if kind == "compiled":
+            from .rules import project_rules
+            return project_rules().engine
         shapes = project_shapes()
     with _lock:
         key = (kind, id(shapes))

@@ -5,13 +5,11 @@ sh:lessThanOrEquals, sh:closed.
 Every compiled constraint (here, in ``values``, ``logical`` and ``durations``) has
 ``report(ctx, focus, values, out, shape)`` (append RawResults to ``out``) and
 ``ok(ctx, focus, values) -> bool`` (no result at all; used inside sh:or, sh:node...); those that
-can fail when a property shape has no value nodes say so with ``on_empty``.  Handlers
-``compile_<param>(comp, spec, objects)`` turn a shape's parameter values into constraints, each
-reproducing pyshacl's reading (one result per value node, per bound, per class...).
+can fail when a property shape has no value nodes say so with ``on_empty``.  Each is
+built from its plan entry (``params`` reads the shapes into entries) and reproduces pyshacl's
+reading (one result per value node, per bound, per class...).
 """
 from __future__ import annotations
-
-import rdflib
 
 from ..graph import BNode, Literal, RDF_TYPE
 from . import SH
@@ -176,61 +174,11 @@ class Closed:
             out.append(shape.result(ctx, focus, o, self.component, p))
 
 
-# -- handlers: (comp, spec, objects) -> list of constraints ---------------------------------------
-def compile_count(comp, spec, objs, is_min: bool):
-    name = "sh:minCount" if is_min else "sh:maxCount"
-    comp.require(spec, spec.is_property, f"{name} on a node shape")
-    comp.require(spec, len(objs) == 1 and isinstance(objs[0], rdflib.Literal)
-                 and str(objs[0].datatype) == "http://www.w3.org/2001/XMLSchema#integer"
-                 and isinstance(objs[0].value, int) and objs[0].value >= 0,
-                 f"{name} needs one non-negative xsd:integer")
-    n = objs[0].value
-    return [] if is_min and n == 0 else [Count(n, is_min)]
-
-
-def compile_unique_lang(comp, spec, objs):
-    comp.require(spec, spec.is_property, "sh:uniqueLang on a node shape")
-    comp.require(spec, len(objs) == 1 and isinstance(objs[0], rdflib.Literal)
-                 and isinstance(objs[0].value, bool), "one boolean sh:uniqueLang")
-    return [UniqueLang()] if objs[0].value else []
-
-
-def compile_has_value(comp, spec, objs):
-    return [HasValue(comp.key(x)) for x in objs]
-
-
-def compile_pair(comp, spec, objs, kind: str):
-    name = {"eq": "sh:equals", "dis": "sh:disjoint", "lt": "sh:lessThan", "le": "sh:lessThanOrEquals"}[kind]
-    if kind in ("lt", "le"):
-        comp.require(spec, spec.is_property, f"{name} on a node shape")
-    comp.require(spec, all(isinstance(o, rdflib.URIRef) for o in objs), f"{name} needs IRIs")
-    return [PropertyPair(str(o), kind) for o in objs]
-
-
-def compile_closed(comp, spec, objs):
-    comp.require(spec, len(objs) == 1 and isinstance(objs[0], rdflib.Literal)
-                 and isinstance(objs[0].value, bool), "one boolean sh:closed")
-    if not objs[0].value:
-        return []
-    allowed = set()
-    for lst in spec.params.get(SH + "ignoredProperties", []):
-        allowed.update(str(x) for x in comp.list(spec, lst, "sh:ignoredProperties", allow_empty=True))
-    for p in spec.params.get(SH + "property", []):
-        path = comp.g.value(p, rdflib.URIRef(SH + "path"))
-        if isinstance(path, rdflib.URIRef):
-            allowed.add(str(path))
-    return [Closed(frozenset(allowed))]
-
-
-HANDLERS = {
-    SH + "minCount": lambda c, s, o: compile_count(c, s, o, True),
-    SH + "maxCount": lambda c, s, o: compile_count(c, s, o, False),
-    SH + "uniqueLang": compile_unique_lang,
-    SH + "hasValue": compile_has_value,
-    SH + "equals": lambda c, s, o: compile_pair(c, s, o, "eq"),
-    SH + "disjoint": lambda c, s, o: compile_pair(c, s, o, "dis"),
-    SH + "lessThan": lambda c, s, o: compile_pair(c, s, o, "lt"),
-    SH + "lessThanOrEquals": lambda c, s, o: compile_pair(c, s, o, "le"),
-    SH + "closed": compile_closed,
+# -- from the plan (params.py writes these entries) ----------------------------------------------
+BUILDERS = {
+    "count": lambda shapes, n, is_min: Count(n, is_min),
+    "uniqueLang": lambda shapes: UniqueLang(),
+    "hasValue": lambda shapes, key: HasValue(key),
+    "pair": lambda shapes, pred, kind: PropertyPair(pred, kind),
+    "closed": lambda shapes, allowed: Closed(frozenset(allowed)),
 }
-COMPANIONS = {SH + "ignoredProperties": SH + "closed"}

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import rdflib
-
 from ..graph import Literal
 from . import DURATION_ORDER
 from .paths import predicate_values
@@ -69,8 +67,4 @@ class DurationOrder:
             out.append(shape.result(ctx, focus, v, self.component))
 
 
-def compile_duration_order(comp, spec, objs):
-    comp.require(spec, spec.is_property, "ctdlsh:notLongerThan on a node shape")
-    comp.require(spec, len(objs) == 1 and isinstance(objs[0], rdflib.URIRef),
-                 "ctdlsh:notLongerThan needs one predicate IRI")
-    return [DurationOrder(str(objs[0]))]
+BUILDERS = {"durationOrder": lambda shapes, pred: DurationOrder(pred)}

@@ -8,9 +8,6 @@ referring shape, with the value node as sh:value.
 """
 from __future__ import annotations
 
-import rdflib
-
-from . import SH
 from .constraints import cc
 
 
@@ -139,84 +136,14 @@ class QualifiedC:
             out.append(shape.result(ctx, focus, None, component))
 
 
-# -- handlers ---------------------------------------------------------------------------------
-def compile_property(comp, spec, objs):
-    out = []
-    for o in objs:
-        s = comp.shape(o, spec, "sh:property")
-        comp.require(spec, s.is_property, f"sh:property value {s.id} is not a property shape")
-        out.append(PropertyC(s))
-    return out
-
-
-def _node_shapes(comp, spec, objs, name):
-    out = []
-    for o in objs:
-        s = comp.shape(o, spec, name)
-        if name == "sh:node":
-            comp.require(spec, not s.is_property, f"sh:node value {s.id} is a property shape")
-        out.append(s)
-    return out
-
-
-def compile_node(comp, spec, objs):
-    return [NodeC([s]) for s in _node_shapes(comp, spec, objs, "sh:node")]
-
-
-def compile_not(comp, spec, objs):
-    return [NotC([s]) for s in _node_shapes(comp, spec, objs, "sh:not")]
-
-
-def _lists(cls, name, dedupe: bool):
-    def handler(comp, spec, objs):
-        out = []
-        for lst in objs:
-            shapes = _node_shapes(comp, spec, comp.list(spec, lst, name), name)
-            if dedupe:                                   # pyshacl keeps a set for and/or
-                shapes = list({id(s): s for s in shapes}.values())
-            out.append(cls(shapes))
-        return out
-    return handler
-
-
-def _count_param(comp, spec, name):
-    vals = spec.params.get(SH + name, [])
-    if not vals:
-        return None
-    comp.require(spec, len(vals) == 1 and isinstance(vals[0], rdflib.Literal)
-                 and isinstance(vals[0].value, int) and not isinstance(vals[0].value, bool),
-                 f"one integer sh:{name}")
-    return vals[0].value
-
-
-def compile_qualified(comp, spec, objs):
-    comp.require(spec, spec.is_property, "sh:qualifiedValueShape on a node shape")
-    qmin, qmax = _count_param(comp, spec, "qualifiedMinCount"), _count_param(comp, spec, "qualifiedMaxCount")
-    comp.require(spec, qmin is not None or qmax is not None,
-                 "sh:qualifiedValueShape without sh:qualifiedMinCount or sh:qualifiedMaxCount")
-    disjoint = any(isinstance(d, rdflib.Literal) and d.value is True
-                   for d in spec.params.get(SH + "qualifiedValueShapesDisjoint", []))
-    g, qvs = comp.g, rdflib.URIRef(SH + "qualifiedValueShape")
-    out = []
-    for o in objs:
-        siblings = []
-        if disjoint:
-            sib_nodes = {sib for parent in g.subjects(rdflib.URIRef(SH + "property"), spec.node)
-                         for ps in g.objects(parent, rdflib.URIRef(SH + "property"))
-                         for sib in g.objects(ps, qvs) if sib != o}
-            siblings = [comp.shape(s, spec, "sibling sh:qualifiedValueShape") for s in sib_nodes]
-        out.append(QualifiedC(comp.shape(o, spec, "sh:qualifiedValueShape"), siblings, qmin, qmax))
-    return out
-
-
-HANDLERS = {
-    SH + "property": compile_property,
-    SH + "node": compile_node,
-    SH + "not": compile_not,
-    SH + "and": _lists(AndC, "sh:and", True),
-    SH + "or": _lists(OrC, "sh:or", True),
-    SH + "xone": _lists(XoneC, "sh:xone", False),
-    SH + "qualifiedValueShape": compile_qualified,
+# -- from the plan: shapes are referred to by their index in ``shapes`` ----------------------------
+BUILDERS = {
+    "property": lambda shapes, i: PropertyC(shapes[i]),
+    "node": lambda shapes, i: NodeC([shapes[i]]),
+    "not": lambda shapes, i: NotC([shapes[i]]),
+    "and": lambda shapes, ids: AndC([shapes[i] for i in ids]),
+    "or": lambda shapes, ids: OrC([shapes[i] for i in ids]),
+    "xone": lambda shapes, ids: XoneC([shapes[i] for i in ids]),
+    "qualified": lambda shapes, i, siblings, qmin, qmax: QualifiedC(shapes[i], [shapes[s] for s in siblings],
+                                                                    qmin, qmax),
 }
-COMPANIONS = {SH + k: SH + "qualifiedValueShape"
-              for k in ("qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint")}

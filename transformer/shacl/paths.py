@@ -1,24 +1,15 @@
-"""SHACL property paths: compiled to evaluators ``ev(ctx, focus) -> sequence of value nodes``.
+"""SHACL property paths: built from their plan (``plan.plan_path``) into evaluators
+``ev(ctx, focus) -> sequence of value nodes``.
 
 Value nodes are de-duplicated the way rdflib sets do it (``literals.tkey``), keeping the graph's
-own terms so results can be located in the input.  ``path_repr`` gives the result-path form used in
-:class:`RawResult` (see the package docstring); it reads any rdflib graph, so the reference engine
-uses it on pyshacl's report graph too.
+own terms so results can be located in the input.  ``build_repr`` gives the result-path form used
+in :class:`RawResult` (see the package docstring).
 """
 from __future__ import annotations
 
-import rdflib
-
-from ..errors import ShapesError
 from ..graph import RDF_TYPE, Literal
-from . import SH, ComplexPath
+from . import ComplexPath
 from .literals import XSD_STRING, tkey
-
-RDF_FIRST = rdflib.RDF.first
-_SH_INVERSE = rdflib.URIRef(SH + "inversePath")
-_SH_ALT = rdflib.URIRef(SH + "alternativePath")
-_UNARY = {rdflib.URIRef(SH + "zeroOrMorePath"): "*", rdflib.URIRef(SH + "oneOrMorePath"): "+",
-          rdflib.URIRef(SH + "zeroOrOnePath"): "?"}
 
 
 def dedupe(vals):
@@ -124,57 +115,31 @@ def _closure(sub, include_self: bool, transitive: bool):
     return ev
 
 
-def _list(g, node, what: str, where: str) -> list:
-    items = list(g.items(node))
-    if len(items) < 2:
-        raise ShapesError(f"shape {where}: a {what} path needs at least two members")
-    return items
+_CLOSURES = {"*": (True, True), "+": (False, True), "?": (True, False)}    # (include self, transitive)
 
 
-def compile_path(g: rdflib.Graph, node, where: str, inverse: bool = False):
-    """Evaluator for the path at ``node`` of shapes graph ``g`` (``where`` names the shape)."""
-    if isinstance(node, rdflib.URIRef):
-        return _inverse_values(str(node)) if inverse else predicate_values(str(node))
-    if not isinstance(node, rdflib.BNode):
-        raise ShapesError(f"shape {where}: sh:path must be an IRI or a blank node, not {node!r}")
-    kinds = [p for p in set(g.predicates(node)) if p != rdflib.RDF.rest]
-    if (node, RDF_FIRST, None) in g:
-        if inverse:
-            raise ShapesError(f"shape {where}: sh:inversePath of a sequence path is not supported "
-                              "(pyshacl evaluates it differently from the SHACL spec)")
-        return _sequence([compile_path(g, i, where) for i in _list(g, node, "sequence", where)])
-    if len(kinds) != 1:
-        raise ShapesError(f"shape {where}: unsupported or malformed path "
-                          f"({', '.join(sorted(str(k) for k in kinds)) or 'empty'})")
-    kind = kinds[0]
-    target = g.value(node, kind)
-    if kind == _SH_INVERSE:
-        return compile_path(g, target, where, not inverse)
-    if kind == _SH_ALT:
-        return _union([compile_path(g, i, where, inverse) for i in _list(g, target, "alternative", where)])
-    op = _UNARY.get(kind)
-    if op is None:
-        raise ShapesError(f"shape {where}: unsupported path construct {kind}")
-    return _closure(compile_path(g, target, where, inverse), op != "+", op != "?")
+def build_path(plan):
+    """Evaluator for a path of the plan (``plan.plan_path`` writes them)."""
+    kind, arg = plan
+    if kind == "p":
+        return predicate_values(arg)
+    if kind == "i":
+        return _inverse_values(arg)
+    if kind == "seq":
+        return _sequence([build_path(p) for p in arg])
+    if kind == "alt":
+        return _union([build_path(p) for p in arg])
+    include_self, transitive = _CLOSURES[kind]
+    return _closure(build_path(arg), include_self, transitive)
 
 
-def path_repr(g: rdflib.Graph, node):
-    """The RawResult form of the path at ``node`` of graph ``g``."""
-    if isinstance(node, rdflib.URIRef):
-        return str(node)
-    if (node, RDF_FIRST, None) in g:
-        return tuple(path_repr(g, i) for i in g.items(node))
-    inv = g.value(node, _SH_INVERSE)
-    if inv is not None:
-        return ComplexPath("^", (path_repr(g, inv),))
-    alt = g.value(node, _SH_ALT)
-    if alt is not None:
-        return ComplexPath("|", tuple(path_repr(g, i) for i in g.items(alt)))
-    for kind, op in _UNARY.items():
-        sub = g.value(node, kind)
-        if sub is not None:
-            return ComplexPath(op, (path_repr(g, sub),))
-    return str(node)
+def build_repr(plan):
+    """The RawResult form of a path from its plan form (``plan.repr_plan``)."""
+    if plan is None or isinstance(plan, str):
+        return plan
+    op, args = plan
+    args = tuple(build_repr(a) for a in args)
+    return args if op == "/" else ComplexPath(op, args)
 
 
-__all__ = ["compile_path", "path_repr", "predicate_values", "dedupe"]
+__all__ = ["build_path", "build_repr", "predicate_values", "dedupe"]

@@ -30,8 +30,7 @@ import rdflib
 
 from ..graph import XSD_STRING, BNode, Graph, IRI, Literal
 from . import SH, RawResult
-from .compiled import pick_message, shape_id
-from .paths import path_repr
+from .plan import path_repr, pick_message, shape_id
 from .targets import CLASS, MODES, RECORDS
 
 _SH = rdflib.Namespace(SH)

@@ -1,0 +1,134 @@
+"""transformer/shacl/rules.py: the shapes compiled once per content, kept as JSON, loaded without rdflib."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from transformer.graph import Graph, IRI, Literal
+from transformer.resources import data_dir
+from transformer.shacl import load_shapes, rules
+from transformer.shacl.plan import compile_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tests/data/registry/registry-seeds-2017"
+CE = "https://purl.org/ctdl/terms/"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CTDL_CACHE_DIR", str(folder))
+    monkeypatch.setattr(rules, "_loaded", {})
+    return folder
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A copy of the project's policy shapes."""
+    out = []
+    for src in sorted(data_dir("shapes").glob("*.ttl")):
+        dst = tmp_path / "shapes" / src.name
+        dst.parent.mkdir(exist_ok=True)
+        shutil.copy(src, dst)
+        out.append(dst)
+    return out
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("rules-*.json"))
+
+
+def no_compiling(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("compiled although the cache holds these rules")
+    monkeypatch.setattr("transformer.shacl.plan.compile_plan", refuse)
+
+
+def certification(name: str | None) -> Graph:
+    g = Graph()
+    n = g.node(IRI("https://example.org/c1"))
+    n.types.append(IRI(CE + "Certification"))
+    if name is not None:
+        n.add(CE + "name", Literal(name, None, "en-us"))
+    return g
+
+
+def test_the_cached_rules_are_the_compiled_rules(cache, files, monkeypatch):
+    first = rules.rules_for(files)
+    (entry,) = entries(cache)
+    monkeypatch.setattr(rules, "_loaded", {})          # a new process
+    no_compiling(monkeypatch)
+    second = rules.rules_for(files)
+    assert second is not first
+    expected = json.loads(json.dumps(compile_plan(load_shapes(files))))
+    assert second.plan == expected == json.loads(entry.read_text(encoding="utf-8"))
+    # the engine built from the JSON finds what the engine built in memory finds
+    graph = certification(None)
+    found = sorted(map(repr, second.engine.validate(graph)))
+    assert found and found == sorted(map(repr, first.engine.validate(graph)))
+
+
+def test_an_edited_shapes_file_is_compiled_again(cache, files, monkeypatch):
+    before = rules.rules_for(files)
+    (old,) = entries(cache)
+    assert not [r for r in before.engine.validate(certification("x")) if "Pattern" in r.component]
+    files[0].write_text(files[0].read_text(encoding="utf-8") + """
+<urn:x:NameIsLong> a <http://www.w3.org/ns/shacl#NodeShape> ;
+    <http://www.w3.org/ns/shacl#targetClass> <https://purl.org/ctdl/terms/Certification> ;
+    <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <https://purl.org/ctdl/terms/name> ;
+        <http://www.w3.org/ns/shacl#pattern> "^...." ] .
+""", encoding="utf-8")
+    monkeypatch.setattr(rules, "_loaded", {})
+    after = rules.rules_for(files)
+    assert [r for r in after.engine.validate(certification("x")) if "Pattern" in r.component]
+    assert entries(cache) != [old] and len(entries(cache)) == 1   # the new entry replaced the old
+
+
+def test_a_new_compiler_is_a_new_entry(cache, files, monkeypatch):
+    rules.rules_for(files)
+    (old,) = entries(cache)
+    monkeypatch.setattr(rules, "_loaded", {})
+    monkeypatch.setattr(rules, "_compiler_version", lambda: "another compiler")
+    rules.rules_for(files)
+    assert entries(cache) != [old]
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[]", json.dumps({"format": 1, "shapes": []}),
+                                    json.dumps({"format": 999})])
+def test_a_damaged_entry_is_compiled_again(cache, files, monkeypatch, damage):
+    rules.rules_for(files)
+    (entry,) = entries(cache)
+    entry.write_text(damage, encoding="utf-8")
+    monkeypatch.setattr(rules, "_loaded", {})
+    again = rules.rules_for(files)
+    assert [r for r in again.engine.validate(certification(None)) if r.component.endswith("MinCountConstraintComponent")]
+
+
+def test_no_cache_when_disabled(files, monkeypatch, tmp_path):
+    monkeypatch.setattr(rules, "_loaded", {})
+    monkeypatch.setenv("CTDL_CACHE_DIR", "")
+    assert rules.rules_for(files).engine.validate(certification(None))
+    assert not list(tmp_path.rglob("rules-*.json"))
+
+
+def test_a_process_with_compiled_rules_never_loads_rdflib(tmp_path):
+    """The point of the cache: one-file `ctdl validate` starts without parsing or compiling."""
+    env = {**os.environ, "CTDL_CACHE_DIR": str(tmp_path / "cache")}
+    doc = next(SAMPLE.glob("*.json"))
+    script = (
+        "import sys, json\n"
+        "from transformer.pipeline import validate_document\n"
+        f"report = validate_document(json.load(open({str(doc)!r}, encoding='utf-8')))\n"
+        "print(len(report.results), 'rdflib' in sys.modules)\n")
+    first = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    count, loaded = first.stdout.split()
+    assert loaded == "True" and int(count) > 0          # compiled: rdflib was needed
+    assert second.stdout.split() == [count, "False"]    # from the cache: same results, no rdflib
