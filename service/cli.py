@@ -91,8 +91,7 @@ def cmd_validate(args) -> int:
             checked += check(data, name, args.engine, file=name)
     groups = summary.group_results(checked, args.examples)
     if args.format == "json":
-        json.dump(summary.json_summary(checked, groups), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        summary.write_json(checked, groups, sys.stdout)
     elif args.format == "junit":
         sys.stdout.write(summary.junit(checked, args.examples))
     else:

@@ -197,3 +197,31 @@ def test_a_message_and_its_fix_read_as_two_sentences():
     (checked,) = check(data, "cp.json")
     (warning,) = [r for r in checked.report.results if r.code == "input.encoding-cp1252"]
     assert "exports. Save the file as UTF-8" in warning.text()
+
+
+@pytest.mark.parametrize("shape", ["one document", "documents", "unreadable", "nothing wrong", "none"])
+def test_the_streamed_json_report_is_the_json_summary(shape):
+    """`--format json` writes the report as it builds it; it is the same value as json_summary."""
+    import io
+
+    from transformer.report import Report
+
+    if shape == "one document":
+        checked = check(json.dumps(bad_doc()).encode(), "one.json")
+    elif shape == "documents":
+        checked = check(json.dumps([GOOD, bad_doc(), bad_doc()]).encode(), "three.json", file="three.json")
+    elif shape == "unreadable":
+        checked = [summary.Checked("broken.json", None, {"code": "invalid-json", "message": "Ünreadable", "path": ""},
+                                   "broken.json")] + check(json.dumps(bad_doc()).encode(), "b.json")
+    elif shape == "nothing wrong":
+        checked = [summary.Checked("empty.json", Report())]
+    else:
+        checked = []
+    groups = summary.group_results(checked, examples=2)
+    out = io.StringIO()
+    summary.write_json(checked, groups, out)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(summary.json_summary(checked, groups)))
+    if shape == "one document":                         # a result per line: grep-able, diff-able
+        lines = out.getvalue().splitlines()
+        results = lines[lines.index('  "results": [') + 1:-2]
+        assert len(results) == len(checked[0].report.sorted()) and all(r.startswith('    {"severity"') for r in results)
