@@ -225,22 +225,25 @@ def defects(peer: str, tmp: Path) -> None:
         edit(doc)
         path = tmp / "defect.json"
         path.write_text(json.dumps(doc), encoding="utf-8")
-        row = [_errors(run(cmd + [str(path), "--format", "json"])[1]) > before
+        row = [bool(_errors(run(cmd + [str(path), "--format", "json"])[1]) - before)
                for cmd, before in zip(tools, clean)]
         found = [f + r for f, r in zip(found, row)]
         print(f"  {label:<44} {'yes' if row[0] else 'no':>6} {'yes' if row[1] else 'no':>6}")
     print(f"  reported: ours {found[0]}/{len(cases)}, peer {found[1]}/{len(cases)}")
 
 
-def _errors(done: subprocess.CompletedProcess) -> int:
-    """Error and warning findings in a JSON report of either tool (ours: "results", severity
-    Violation / Warning / Info; the peer: "findings", ERROR / WARNING / UNVERIFIABLE / INFO)."""
+def _errors(done: subprocess.CompletedProcess) -> set:
+    """The error and warning findings of a JSON report of either tool, as (severity, code, where)
+    (ours: "results", severity Violation / Warning / Info; the peer: "findings", ERROR / WARNING /
+    UNVERIFIABLE / INFO). A defect is reported when its run has a finding the clean run has not:
+    counting would miss a defect whose error replaces a warning the clean document had."""
     try:
         out = json.loads(done.stdout)
     except ValueError:
-        return 0
+        return set()
     found = out.get("results", out.get("findings", []))
-    return sum(f.get("severity") in ("Violation", "Warning", "ERROR", "WARNING") for f in found)
+    return {(f.get("severity"), f.get("code"), f.get("path", f.get("entity")), f.get("property"))
+            for f in found if f.get("severity") in ("Violation", "Warning", "ERROR", "WARNING")}
 
 
 def main() -> None:

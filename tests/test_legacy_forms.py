@@ -86,3 +86,89 @@ def test_an_http_key_holding_a_language_name_is_read_in_one_pass_and_pointed_at_
     (named,) = [r for r in rs if r.code == "legacy-form"]
     assert named.path == "/@graph/0/http:~1~1purl.org~1ctdl~1terms~1inLanguage/0" and '"fr"' in named.fix
     assert [r for r in rs if r.code == "http-iri"]
+
+
+FRAMEWORK_CTID = "ce-3f0f1c60-3c1d-4a43-9a55-6f9b8e2c7a11"
+
+
+def framework(**fields):
+    node = {"@id": f"https://credentialengineregistry.org/resources/{FRAMEWORK_CTID}",
+            "@type": "ceasn:CompetencyFramework", "ceterms:ctid": FRAMEWORK_CTID,
+            "ceasn:name": {"en-US": "Welding Competencies"}, "ceasn:description": {"en-US": "What a welder can do."},
+            "ceasn:inLanguage": ["en"], "ceasn:publicationStatusType": "publicationStatus:Published",
+            "ceasn:publisher": [ORG], "ceasn:creator": [ORG]}
+    node.update(fields)
+    return {"@context": "https://credreg.net/ctdlasn/schema/context/json", "@graph": [node]}
+
+
+def test_a_library_of_congress_language_uri_is_read_as_its_code_with_a_warning():
+    rs = results(framework(**{"ceasn:inLanguage": ["http://id.loc.gov/vocabulary/iso639-2/eng",
+                                                   "http://id.loc.gov/vocabulary/iso639-1/fr",
+                                                   "http://id.loc.gov/vocabulary/iso639-2/haw"]}))
+    assert not [r for r in rs if r.severity == "Violation"], [r.text() for r in rs if r.severity == "Violation"]
+    fixes = {r.path: r.fix for r in rs if r.code == "legacy-form"}
+    assert fixes == {"/@graph/0/ceasn:inLanguage/0": 'Write "en" (a BCP 47 language code).',
+                     "/@graph/0/ceasn:inLanguage/1": 'Write "fr" (a BCP 47 language code).',
+                     "/@graph/0/ceasn:inLanguage/2": 'Write "haw" (a BCP 47 language code).'}
+
+
+def test_any_other_uri_in_in_language_is_still_an_error():
+    rs = results(framework(**{"ceasn:inLanguage": ["http://id.loc.gov/vocabulary/countries/us"]}))
+    assert [r for r in rs if r.severity == "Violation" and r.path == "/@graph/0/ceasn:inLanguage/0"]
+
+
+def test_asn_and_earlier_publication_status_iris_are_warnings_naming_the_term():
+    for given in ("http://purl.org/ASN/scheme/ASNPublicationStatus/Published",
+                  "http://purl.org/asn/scheme/ASNPublicationStatus/Draft",
+                  "https://purl.org/ctdlasn/vocabs/publicationStatus/Deprecated"):
+        rs = results(framework(**{"ceasn:publicationStatusType": given}))
+        assert not [r for r in rs if r.severity == "Violation"], (given, [r.text() for r in rs])
+        (w,) = [r for r in rs if r.code == "legacy-form"]
+        assert w.path == "/@graph/0/ceasn:publicationStatusType" and w.value == given
+        assert w.fix == f"Write publicationStatus:{given.rsplit('/', 1)[-1]}."
+
+
+def test_an_unknown_status_in_the_asn_scheme_is_still_an_error():
+    rs = results(framework(**{"ceasn:publicationStatusType":
+                              "http://purl.org/asn/scheme/ASNPublicationStatus/Retired"}))
+    assert [r for r in rs if r.severity == "Violation" and r.path == "/@graph/0/ceasn:publicationStatusType"]
+
+
+PATHWAY = "https://credentialengineregistry.org/resources/ce-5b6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c10"
+COMPONENT = "https://credentialengineregistry.org/resources/ce-0a6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c11"
+
+
+def pathway(pathway_fields, component_fields):
+    return {"@context": "https://credreg.net/ctdl/schema/context/json", "@id": PATHWAY.replace("resources", "graph"),
+            "@graph": [
+                {"@id": PATHWAY, "@type": "ceterms:Pathway", "ceterms:ctid": PATHWAY.rsplit("/", 1)[-1],
+                 "ceterms:name": {"en-US": "Welding pathway"},
+                 "ceterms:description": {"en-US": "From helper to certified welder."},
+                 "ceterms:subjectWebpage": "https://example.edu/welding", "ceterms:ownedBy": [ORG],
+                 "ceterms:hasDestinationComponent": [COMPONENT], **pathway_fields},
+                {"@id": COMPONENT, "@type": "ceterms:CredentialComponent", "ceterms:ctid": COMPONENT.rsplit("/", 1)[-1],
+                 "ceterms:name": {"en-US": "Certified welder"}, **component_fields}]}
+
+
+def test_asn_part_of_keys_on_a_pathway_are_warnings_naming_the_ctdl_term():
+    rs = results(pathway({"ceasn:hasPart": [COMPONENT]}, {"ceasn:isPartOf": PATHWAY}))
+    assert not [r for r in rs if r.severity == "Violation"], [r.text() for r in rs if r.severity == "Violation"]
+    assert {(r.path, r.fix) for r in rs if r.code == "legacy-form"} == {
+        ("/@graph/0/ceasn:hasPart", "Write ceterms:hasPart."), ("/@graph/1/ceasn:isPartOf", "Write ceterms:isPartOf.")}
+    assert not [r for r in rs if r.code == "domain"]
+
+
+def test_both_part_of_forms_on_a_pathway_are_read_as_one_list():
+    other = COMPONENT.replace("0a6a", "1b7b")
+    doc = pathway({"ceasn:hasPart": [COMPONENT], "ceterms:hasPart": [other]}, {})
+    from transformer.structure import read_legacy_forms
+    read, said, _ = read_legacy_forms(doc)
+    assert sorted(read["@graph"][0]["ceterms:hasPart"]) == sorted([COMPONENT, other])
+    assert "ceasn:hasPart" not in read["@graph"][0] and [r.code for r in said] == ["legacy-form"]
+
+
+def test_ceasn_is_part_of_on_a_competency_is_not_touched():
+    comp = {"@id": COMPONENT, "@type": "ceasn:Competency", "ceasn:isPartOf": PATHWAY}
+    from transformer.structure import read_legacy_forms
+    read, said, _ = read_legacy_forms(comp)
+    assert read is comp and not said

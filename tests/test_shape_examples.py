@@ -193,6 +193,8 @@ def test_credential_target_lists_agree():
     assert len(every) >= 40
     for name in ("Credential-ownedOrOfferedBy", "Credential-location", "Credential-qualityAssurance"):
         assert _targets(g, S[name], CTDLSH.RecordsOf) == every, name
+    assert _targets(g, S["CredentialConnections-outcomeData"], CTDLSH.RecordsOf) == \
+        _targets(g, S.CredentialConnections, CTDLSH.RecordsOf)
     for name in ("CredentialConnections", "CredentialFinancialAssistance", "CredentialSubject", "CredentialRenewal", "Badge"):
         assert _targets(g, S[name], CTDLSH.RecordsOf) <= every, name
 

@@ -53,6 +53,18 @@ class _Schema:
         for term, by in index.get("deprecated", {}).items():
             self.superseded.setdefault(term, {"replacement": ", ".join(by), "note": ""})
         self._lower = {t.lower(): t for t in self.classes | self.properties}
+        supers = index.get("superclasses", {})
+        legacy = data_json("vocabularies", "legacy-forms.json")["pathwayKeys"]
+        roots = set(legacy["classes"])
+
+        def is_pathway(c: str, seen: frozenset = frozenset()) -> bool:
+            return c in roots or any(is_pathway(x, seen | {c}) for x in supers.get(c, ()) if x not in seen)
+
+        # the classes whose ceasn:hasPart / ceasn:isPartOf are read as ceterms: (both written forms)
+        self.pathway_classes = {form for c in self.classes if is_pathway(c)
+                                for form in (c, c.replace("ceterms:", "https://purl.org/ctdl/terms/"))}
+        self.pathway_keys = {form: new for old, new in legacy["keys"].items()
+                             for form in (old, old.replace("ceasn:", "https://purl.org/ctdlasn/terms/"))}
 
     def suggest(self, term: str, known: set[str]) -> str | None:
         """The CTDL term closest to `term` among `known`; worked out once per distinct word (difflib
@@ -273,40 +285,92 @@ _HTTP = ("http://purl.org/ctdl/", "http://purl.org/ctdlasn/terms/")
 
 _IN_LANGUAGE = ("ceterms:inLanguage", "ceasn:inLanguage", "https://purl.org/ctdl/terms/inLanguage",
                 "https://purl.org/ctdlasn/terms/inLanguage")
+_PUBLICATION_STATUS = ("ceasn:publicationStatusType", "https://purl.org/ctdlasn/terms/publicationStatusType")
 
 
 @lru_cache(maxsize=1)
-def _language_names() -> dict[str, str]:
-    return data_json("vocabularies", "language-names.json")["names"]
+def _languages() -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+    data = data_json("vocabularies", "language-names.json")
+    return data["names"], data["iso639-2"], tuple(data["uris"])
+
+
+@lru_cache(maxsize=1)
+def _publication_status() -> tuple[str, dict[str, str], tuple[str, ...]]:
+    data = data_json("vocabularies", "legacy-forms.json")["publicationStatus"]
+    return data["current"], {c.lower(): c for c in data["concepts"]}, tuple(p.lower() for p in data["legacy"])
+
+
+def _language_code(item: str) -> tuple[str, str] | None:
+    """(code, what the item was) for a language given by its name or by a Library of Congress
+    language URI (the 2017 and ASN forms); None for anything else."""
+    names, iso639_2, uris = _languages()
+    code = names.get(item.strip().lower())
+    if code:
+        return code, "the name of a language (the 2017 form)"
+    if item.startswith(uris):
+        tail = item.rstrip("/").rsplit("/", 1)[-1].lower()
+        if LANG_TAG.match(tail):
+            return iso639_2.get(tail, tail), "a Library of Congress language URI (the ASN form)"
+    return None
+
+
+def _status_term(item: str) -> str | None:
+    """The current publication-status IRI for an ASN or earlier CE one; None for anything else."""
+    current, concepts, legacy = _publication_status()
+    low = item.lower()
+    for prefix in legacy:
+        if low.startswith(prefix):
+            concept = concepts.get(low[len(prefix):].strip("/"))
+            return current + concept if concept else None
+    return None
 
 
 def read_legacy_forms(doc: Any, base: str = "") -> tuple[Any, list[Result], dict[str, str]]:
     """Legacy forms the registry still serves, read as their current form in one walk of the
     document: CTDL term and vocabulary IRIs written with http:// as their https:// IRIs (one warning
-    per document saying where the first one is and how many there are), and a language given by its
-    name in inLanguage ("English", the 2017 form) as its code (en: a warning per value naming the
-    code, vocabularies/language-names.json). Also, for keys renamed, pointer read -> pointer written
-    (results point at the key as written). The document comes back as given when nothing was read."""
+    per document saying where the first one is and how many there are); and, with a warning each
+    naming the current form (code legacy-form; vocabularies/language-names.json, legacy-forms.json):
+    a language given by its name ("English", 2017) or a Library of Congress URI (ASN) in inLanguage,
+    ASN and earlier CE publication-status IRIs, ceasn:hasPart / ceasn:isPartOf on pathways and
+    pathway components (as the Registry Assistant emits them). Also, for keys renamed, pointer read
+    -> pointer written (results point at the key as written). The document comes back as given when
+    nothing was read."""
     found: list[str] = []
     renamed: dict[str, str] = {}
     named: list[Result] = []
-    names = _language_names()
+    sch = schema()
 
     def fix(text: str) -> str:
         return "https://" + text[7:] if text.startswith(_HTTP) else text
 
-    def language_codes(x: Any, kp: str, key: str) -> Any:
+    def legacy(x: Any, kp: str, key: str, read) -> Any:
+        """Each string of ``x`` that ``read(item) -> (current, message, fix) | None`` recognises."""
         items = x if isinstance(x, list) else [x]
-        read = []
+        out = []
         for i, item in enumerate(items):
-            code = names.get(item.strip().lower()) if isinstance(item, str) else None
-            if code:
-                named.append(Result(WARNING, "legacy-form", f'"{item}" is the name of a language (the 2017 form); '
-                                    f"it was read as its code, {code}",
-                                    path=pointer_join(kp, i) if isinstance(x, list) else kp, property=key,
-                                    value=item, fix=f'Write "{code}" (a BCP 47 language code).'))
-            read.append(code or item)
-        return read if isinstance(x, list) else read[0]
+            hit = read(item) if isinstance(item, str) else None
+            if hit:
+                current, message, fix_text = hit
+                named.append(Result(WARNING, "legacy-form", message, value=item, fix=fix_text, property=key,
+                                    path=pointer_join(kp, i) if isinstance(x, list) else kp))
+            out.append(hit[0] if hit else item)
+        return out if isinstance(x, list) else out[0]
+
+    def language(item: str):
+        hit = _language_code(item)
+        if hit:
+            code, what = hit
+            return code, f'"{item}" is {what}; it was read as its code, {code}', \
+                f'Write "{code}" (a BCP 47 language code).'
+        return None
+
+    def status(item: str):
+        term = _status_term(item)
+        if term:
+            compact = "publicationStatus:" + term.rsplit("/", 1)[-1]
+            return term, f"{item} is an ASN or earlier publication-status IRI; it was read as {compact}", \
+                f"Write {compact}."
+        return None
 
     def walk(v: Any, pointer: str) -> Any:
         if isinstance(v, str):
@@ -317,16 +381,33 @@ def read_legacy_forms(doc: Any, base: str = "") -> tuple[Any, list[Result], dict
         if isinstance(v, list):
             return [walk(x, pointer_join(pointer, i)) for i, x in enumerate(v)]
         if isinstance(v, dict):
-            out = {}
+            out, moved = {}, []
+            types = v.get("@type")
+            pathway = any(t in sch.pathway_classes for t in (types if isinstance(types, list) else [types])
+                          if isinstance(t, str))
             for k, x in v.items():
                 kp = pointer_join(pointer, k)
                 if k.startswith(_HTTP):
                     found.append(kp)
                     renamed[pointer_join(pointer, fix(k))] = kp
                 x = walk(x, kp)
-                if fix(k) in _IN_LANGUAGE and isinstance(x, (str, list)):
-                    x = language_codes(x, kp, k)
-                out[fix(k)] = x
+                key = fix(k)
+                if key in _IN_LANGUAGE and isinstance(x, (str, list)):
+                    x = legacy(x, kp, k, language)
+                elif key in _PUBLICATION_STATUS and isinstance(x, (str, list)):
+                    x = legacy(x, kp, k, status)
+                elif pathway and key in sch.pathway_keys:
+                    key = sch.pathway_keys[key]
+                    named.append(Result(WARNING, "legacy-form", f"{k} on a pathway or pathway component is the "
+                                        f"form the Registry Assistant emits; it was read as {key}", path=kp,
+                                        property=k, fix=f"Write {key}."))
+                    if key not in v:
+                        renamed[pointer_join(pointer, key)] = kp
+                    moved.append((key, x))
+                    continue
+                out[key] = x
+            for key, x in moved:                        # both forms given: one list
+                out[key] = _as_list(out[key]) + _as_list(x) if key in out else x
             return out
         return v
 
@@ -335,6 +416,10 @@ def read_legacy_forms(doc: Any, base: str = "") -> tuple[Any, list[Result], dict
                       f"{found[0]}; they were read as https://", path=found[0],
                       fix="Write CTDL terms and vocabulary IRIs with https://purl.org/ctdl/...")] if found else []
     return (upgraded if found or named else doc), results + named, renamed
+
+
+def _as_list(x: Any) -> list:
+    return [] if x is None else (x if isinstance(x, list) else [x])
 
 
 def _values(value: Any, pointer: str):
