@@ -54,3 +54,54 @@ def test_different_places_or_shapes_stay_apart():
 def test_same_place_same_message_is_one():
     results = [_r("not-a-url", shape="shape:a", message="same"), _r("invalid-format", shape="shape:b", message="same")]
     assert len(one_per_defect(results)) == 1
+
+
+# -- a mistyped node: one root-cause error on its @type (transformer/root_cause.py) --------------
+ORG = "https://credentialengineregistry.org/resources/ce-2369856c-109d-558c-97eb-655e428a51b1"
+PATHWAY = "https://credentialengineregistry.org/resources/ce-5b6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c10"
+PART = "https://credentialengineregistry.org/resources/ce-0a6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c11"
+
+
+def pathway_with(component_type: str, **extra) -> dict:
+    return {"@context": "https://credreg.net/ctdl/schema/context/json", "@id": PATHWAY.replace("resources", "graph"),
+            "@graph": [
+                {"@id": PATHWAY, "@type": "ceterms:Pathway", "ceterms:ctid": PATHWAY.rsplit("/", 1)[-1],
+                 "ceterms:name": {"en-US": "Welding pathway"},
+                 "ceterms:description": {"en-US": "From helper to certified welder."},
+                 "ceterms:subjectWebpage": "https://example.edu/welding", "ceterms:ownedBy": [ORG],
+                 "ceterms:hasDestinationComponent": [PART], **extra},
+                {"@id": PART, "@type": component_type, "ceterms:ctid": PART.rsplit("/", 1)[-1],
+                 "ceterms:name": {"en-US": "Certified welder"},
+                 "ceterms:estimatedCost": [{"@type": "ceterms:CostProfile", "ceterms:price": "a lot"}]}]}
+
+
+def test_a_mistyped_component_is_one_error_on_its_type():
+    results = validate_document(pathway_with("ceterms:Certification")).results
+    about = [r for r in results if r.path.startswith("/@graph/1")]
+    assert len(about) == 1, [r.text() for r in about]
+    (root,) = about
+    assert (root.severity, root.code, root.path, root.focus) == ("Violation", "wrong-class", "/@graph/1/@type", PART)
+    assert "ceterms:hasDestinationComponent" in root.message and "ceterms:Certification" in root.message
+    assert "ceterms:CredentialComponent" in root.fix          # the class it most likely meant
+    assert not [r for r in results if r.code == "wrong-class" and r.path.startswith("/@graph/0")]
+
+
+def test_a_rightly_typed_component_keeps_its_own_results():
+    results = validate_document(pathway_with("ceterms:CredentialComponent")).results
+    assert not [r for r in results if r.code == "wrong-class"]
+    assert [r for r in results if r.path.startswith("/@graph/1/ceterms:estimatedCost")]   # checked as usual
+
+
+def test_a_node_one_property_takes_as_it_is_is_not_mistyped():
+    from transformer.graph import Graph, IRI
+    from transformer.root_cause import mistyped_nodes
+
+    g = Graph()
+    main, part = g.node(IRI(PATHWAY), "/@graph/0"), g.node(IRI(PART), "/@graph/1")
+    main.types.append(IRI("https://purl.org/ctdl/terms/Pathway"))
+    part.types.append(IRI("https://purl.org/ctdl/terms/Certification"))
+    main.add("https://purl.org/ctdl/terms/hasDestinationComponent", IRI(PART))
+    assert set(mistyped_nodes(g, {IRI(PATHWAY)})) == {IRI(PART)}
+    main.add("https://purl.org/ctdl/terms/hasPart", IRI(PART))       # hasPart takes a Certification
+    assert not mistyped_nodes(g, {IRI(PATHWAY)})
+    assert not mistyped_nodes(g, {IRI(PATHWAY), IRI(PART)})          # the main resource never is

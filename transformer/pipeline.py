@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import parse
+from . import parse, root_cause
 from .context import ctdl_context, document_context, input_context
 from .enrich import CTID, Options, enrich
 from .errors import UnknownType, WrongShape
@@ -239,6 +239,8 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     if deprecated:   # a class CTDL replaced is said once, as deprecated (with its replacement), not also as wrong-class
         results = [r for r in results if not (r.code == "wrong-class" and r.value
                                               and ctdl_context().compact(r.value) in deprecated)]
+    main = {n.id for n in graph.nodes.values() if n.pointer in (base, base + "/@graph/0")}
+    results = root_cause.fold(results, graph, main)   # a mistyped node: one error on its @type
     if unresolved:   # what the shapes say of a blank node that is not there is noise: it is reported once
         results = [r for r in results if r.focus not in unresolved]
     legacy_maps = tuple(r.path + "/" for r in structural if r.code == "language-map")
