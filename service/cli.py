@@ -63,7 +63,7 @@ def cmd_validate(args) -> int:
     from pathlib import Path
 
     from transformer import summary
-    from transformer.documents import check, files
+    from transformer.documents import check, check_files, files
 
     paths = args.file
     many = len(paths) > 1 or (paths[0] != "-" and Path(paths[0]).is_dir())
@@ -81,8 +81,12 @@ def cmd_validate(args) -> int:
                 inputs += found
             else:
                 inputs.append((given, given))
+        per_file = iter(check_files([(f, name) for f, name in inputs if f != "-"], args.engine))
         checked = []
         for f, name in inputs:
+            if f != "-":
+                checked += next(per_file)
+                continue
             try:
                 data = read_input(f)
             except CtdlError as e:

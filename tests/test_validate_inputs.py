@@ -225,3 +225,26 @@ def test_the_streamed_json_report_is_the_json_summary(shape):
         lines = out.getvalue().splitlines()
         results = lines[lines.index('  "results": [') + 1:-2]
         assert len(results) == len(checked[0].report.sorted()) and all(r.startswith('    {"severity"') for r in results)
+
+
+def test_many_files_are_checked_by_worker_processes_in_input_order(tmp_path, monkeypatch):
+    """check_files shares many files among forked workers; the results are the serial ones, in order."""
+    from transformer.documents import check_files, workers_for
+
+    d = folder(tmp_path)
+    inputs = [(str(f), f.name) for f in sorted(d.rglob("*.json*"))] * 3 + [(str(d / "missing.json"), "missing.json")]
+    monkeypatch.setenv("CTDL_WORKERS", "1")
+    serial = check_files(inputs)
+    monkeypatch.setenv("CTDL_WORKERS", "2")
+    assert workers_for(len(inputs)) == 2
+    parallel = check_files(inputs)
+
+    def seen(per_file):
+        return [[(c.label, c.file, c.error and c.error["code"], c.report and [(r.path, r.code, r.message)
+                                                                           for r in c.report.sorted()])
+                 for c in checked] for checked in per_file]
+
+    assert seen(parallel) == seen(serial) and len(parallel) == len(inputs)
+    assert parallel[-1][0].error["code"] == "input.unreadable"
+    monkeypatch.delenv("CTDL_WORKERS")
+    assert workers_for(3) == 1                       # a few files: no workers

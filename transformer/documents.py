@@ -131,4 +131,58 @@ def check(data: bytes | str, label: str = "input", engine: str | None = None, fi
     return out
 
 
-__all__ = ["Document", "documents", "files", "read_text", "check", "InputError"]
+PARALLEL_FROM = 64      # files: fewer are checked in this process (workers would not pay for themselves)
+
+
+def _check_file(item: tuple) -> list:
+    path, name, engine = item
+    from .errors import Unreadable
+    from .parse import MAX_INPUT_BYTES
+    from .summary import Checked
+
+    try:
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_INPUT_BYTES + 1)
+        except OSError as e:
+            raise Unreadable(f"cannot read {path}: {e.strerror or e}") from None
+        return check(data, name, engine, file=name)
+    except InputError as e:         # a file that cannot be read is reported on that file
+        return [Checked(name, None, {"code": e.code, "message": e.message, "path": getattr(e, "pointer", "")}, name)]
+
+
+def workers_for(count: int) -> int:
+    """How many processes check ``count`` files: ``$CTDL_WORKERS`` if set, else one per core
+    (at most 8) from PARALLEL_FROM files on, where processes can be forked."""
+    import multiprocessing
+    import os
+
+    given = os.environ.get("CTDL_WORKERS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        wanted = int(given)
+    else:
+        wanted = min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
+    if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(wanted, count))
+
+
+def check_files(inputs: list[tuple[str, str]], engine: str | None = None) -> list[list]:
+    """Every (file, name in the report) read and checked: a list of ``summary.Checked`` per file,
+    in input order.  Many files are
+    shared among worker processes forked once the rules are loaded (the first file is checked
+    here first), so a folder of a registry export uses every core; each worker returns its files'
+    ``summary.Checked``."""
+    items = [(path, name, engine) for path, name in inputs]
+    n = workers_for(len(items))
+    if n <= 1:
+        return [_check_file(item) for item in items]
+    import multiprocessing
+
+    out = [_check_file(items[0])]           # loads the rules, contexts and vocabularies once
+    with multiprocessing.get_context("fork").Pool(n) as pool:
+        out.extend(pool.imap(_check_file, items[1:], chunksize=max(1, min(32, len(items) // (n * 8)))))
+    return out
+
+
+__all__ = ["Document", "documents", "files", "read_text", "check", "check_files", "InputError"]
