@@ -118,17 +118,33 @@ def test_no_cache_when_disabled(files, monkeypatch, tmp_path):
 
 
 def test_a_process_with_compiled_rules_never_loads_rdflib(tmp_path):
-    """The point of the cache: one-file `ctdl validate` starts without parsing or compiling."""
+    """The point of the cache: `ctdl validate` and `ctdl format` start without parsing or compiling
+    (the rules, and the concept schemes a did-you-mean or an alignment object needs)."""
     env = {**os.environ, "CTDL_CACHE_DIR": str(tmp_path / "cache")}
-    doc = next(SAMPLE.glob("*.json"))
+    doc = ROOT / "tests/data/registry/validation-test-data-2018/Certification_ce-683454f7-b878-479f-a96c-6b85d03344df.json"
+    request = ROOT / "tests/data/assistant-pairs/Certification_ce-509682bb-658e-4eb6-87f2-ebff5d5e0aec.input.json"
     script = (
         "import sys, json\n"
-        "from transformer.pipeline import validate_document\n"
+        "from transformer.pipeline import format_request, validate_document\n"
         f"report = validate_document(json.load(open({str(doc)!r}, encoding='utf-8')))\n"
-        "print(len(report.results), 'rdflib' in sys.modules)\n")
+        f"outcome = format_request(open({str(request)!r}, 'rb').read(), 'credential')\n"
+        "fixes = sum(bool(r.fix) for r in report.results)\n"
+        "print(len(report.results), fixes, len(json.dumps(outcome.document)), 'rdflib' in sys.modules)\n")
     first = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
     second = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    count, loaded = first.stdout.split()
-    assert loaded == "True" and int(count) > 0          # compiled: rdflib was needed
-    assert second.stdout.split() == [count, "False"]    # from the cache: same results, no rdflib
+    *counts, loaded = first.stdout.split()
+    assert loaded == "True" and int(counts[0]) > 0 and int(counts[1]) > 0   # compiled: rdflib was needed
+    assert second.stdout.split() == [*counts, "False"]                      # cached: same, no rdflib
+
+
+def test_cached_vocabularies_are_the_turtle_files():
+    from transformer.vocab import Vocabularies, read_vocabularies, vocabulary_data
+
+    paths = sorted(data_dir("vocabularies").glob("*.ttl"))
+    fresh = json.loads(json.dumps(read_vocabularies(paths)))
+    assert vocabulary_data() == fresh
+    v = Vocabularies(fresh)
+    assert len(v.schemes) > 40 and len(v.concepts) > 400 and v.frameworks
+    cred = v.scheme_for("https://purl.org/ctdl/terms/credentialStatusType")
+    assert cred is not None and cred.find("active").notation == "Active"

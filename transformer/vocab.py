@@ -103,51 +103,21 @@ class Framework:
 
 
 class Vocabularies:
-    def __init__(self) -> None:
-        import rdflib
-
-        self.schemes: dict[str, Scheme] = {}
+    def __init__(self, data: dict | None = None) -> None:
+        """From ``data`` (what ``read_vocabularies`` gives; default: the project's, from the cache)."""
+        data = data if data is not None else vocabulary_data()
+        self.schemes: dict[str, Scheme] = {iri: Scheme(iri, label, definition, ns, prefix)
+                                           for iri, label, definition, ns, prefix in data["schemes"]}
         self.concepts: dict[str, Concept] = {}
-        self.property_scheme: dict[str, str] = {}
-        self.frameworks: dict[str, Framework] = {}
-        folder = data_dir("vocabularies")
-        from .rdf_cache import parse_turtle
-
-        g = parse_turtle(sorted(folder.glob("*.ttl")))     # parsed once per content (rdf_cache)
-        T = rdflib.RDF.type
-        S = rdflib.Namespace(SKOS)
-        X = rdflib.Namespace(CTDLSH)
-
-        def en(subject, pred) -> str:
-            vals = list(g.objects(subject, pred))
-            for v in vals:
-                if getattr(v, "language", None) in ("en-US", "en", None):
-                    return str(v)
-            return str(vals[0]) if vals else ""
-
-        for s in g.subjects(T, S.ConceptScheme):
-            self.schemes[str(s)] = Scheme(str(s), en(s, S.prefLabel), en(s, S.definition),
-                                          en(s, X.conceptNamespace), en(s, X.conceptPrefix))
-        for c in g.subjects(T, S.Concept):
-            for scheme in g.objects(c, S.inScheme):
-                sch = self.schemes.get(str(scheme))
-                if sch is None:
-                    continue
-                concept = Concept(str(c), en(c, S.prefLabel), en(c, S.definition),
-                                  en(c, S.notation) or str(c).rstrip("/").rsplit("/", 1)[-1], str(scheme))
-                sch.concepts[str(c)] = concept
-                self.concepts.setdefault(str(c), concept)
+        for iri, label, definition, notation, scheme in data["concepts"]:
+            concept = Concept(iri, label, definition, notation, scheme)
+            self.schemes[scheme].concepts[iri] = concept
+            self.concepts.setdefault(iri, concept)
         for sch in self.schemes.values():
             sch.index()
-        for p, o in g.subject_objects(X.targetScheme):
-            self.property_scheme[str(p)] = str(o)
-        for f in g.subjects(X.inputPredicate, None):
-            pattern = en(f, X.codePattern)
-            self.frameworks[str(g.value(f, X.inputPredicate))] = Framework(
-                str(f), str(g.value(f, X.inputPredicate)), str(g.value(f, X.targetProperty)),
-                str(g.value(f, rdflib.URIRef(CETERMS + "framework"))),
-                en(f, rdflib.URIRef(CETERMS + "frameworkName")), en(f, X.targetNodeTemplate),
-                re.compile(pattern) if pattern else None)
+        self.property_scheme: dict[str, str] = dict(data["property_scheme"])
+        self.frameworks: dict[str, Framework] = {
+            f[1]: Framework(*f[:6], re.compile(f[6]) if f[6] else None) for f in data["frameworks"]}
 
     def scheme_for(self, predicate: str) -> Scheme | None:
         iri = self.property_scheme.get(predicate)
@@ -157,6 +127,62 @@ class Vocabularies:
 @lru_cache(maxsize=1)
 def vocabularies() -> Vocabularies:
     return Vocabularies()
+
+
+_VOCABULARY_FORMAT = 1      # bump when read_vocabularies' layout changes
+
+
+def vocabulary_data() -> dict:
+    """The concept schemes and code frameworks of ``vocabularies/*.ttl`` as plain data, kept in the
+    cache folder per content (``rdf_cache``): a process that finds it never loads rdflib."""
+    from pathlib import Path
+
+    from .rdf_cache import entry_for, read_entry, write_entry
+
+    paths = sorted(data_dir("vocabularies").glob("*.ttl"))
+    contents = [Path(p).read_bytes() for p in paths]
+    entry = entry_for("vocabularies", paths, contents, str(_VOCABULARY_FORMAT))
+    data = read_entry(entry)
+    if not isinstance(data, dict) or data.get("format") != _VOCABULARY_FORMAT:
+        data = read_vocabularies(paths)
+        write_entry(entry, data)
+    return data
+
+
+def read_vocabularies(paths) -> dict:
+    """The SKOS Turtle files ``paths`` read into {"schemes": [[iri, label, definition, namespace,
+    prefix]], "concepts": [[iri, label, definition, notation, scheme]], "property_scheme":
+    {predicate: scheme}, "frameworks": [[iri, input predicate, target property, framework, name,
+    template, code pattern]]}."""
+    import rdflib
+
+    from .rdf_cache import parse_turtle
+
+    g = parse_turtle(paths)                 # parsed once per content (rdf_cache)
+    T = rdflib.RDF.type
+    S = rdflib.Namespace(SKOS)
+    X = rdflib.Namespace(CTDLSH)
+
+    def en(subject, pred) -> str:
+        vals = list(g.objects(subject, pred))
+        for v in vals:
+            if getattr(v, "language", None) in ("en-US", "en", None):
+                return str(v)
+        return str(vals[0]) if vals else ""
+
+    schemes = {str(s): [str(s), en(s, S.prefLabel), en(s, S.definition), en(s, X.conceptNamespace),
+                        en(s, X.conceptPrefix)] for s in g.subjects(T, S.ConceptScheme)}
+    concepts = [[str(c), en(c, S.prefLabel), en(c, S.definition),
+                 en(c, S.notation) or str(c).rstrip("/").rsplit("/", 1)[-1], str(scheme)]
+                for c in g.subjects(T, S.Concept) for scheme in g.objects(c, S.inScheme) if str(scheme) in schemes]
+    frameworks = [[str(f), str(g.value(f, X.inputPredicate)), str(g.value(f, X.targetProperty)),
+                   str(g.value(f, rdflib.URIRef(CETERMS + "framework"))),
+                   en(f, rdflib.URIRef(CETERMS + "frameworkName")), en(f, X.targetNodeTemplate),
+                   en(f, X.codePattern) or None]
+                  for f in g.subjects(X.inputPredicate, None)]
+    return {"format": _VOCABULARY_FORMAT, "schemes": list(schemes.values()), "concepts": concepts,
+            "property_scheme": {str(p): str(o) for p, o in g.subject_objects(X.targetScheme)},
+            "frameworks": frameworks}
 
 
 class SchemaIndex:
