@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from transformer.errors import WrongShape
-from transformer.parse import parse_json, require_object
-from transformer.pipeline import endpoint_names
+from transformer import endpoint_names, parse_json, require_object, WrongShape
 
-from .apikeys import parse_authorization
-from .app import base_url, registry
 from .responses import assistant_body, error_response, json_response, report_parts
+from .web import api_key, base_url, registry
 
 bp = Blueprint("assistant", __name__)
 
@@ -24,9 +21,6 @@ def _unknown_kind(kind: str):
     return error_response(404, "http.not-found", f'unknown type "{kind}"; use one of: '
                           f'{", ".join(sorted(endpoint_names()))}')
 
-
-def _key():
-    return registry().authenticate(parse_authorization(request.headers.get("Authorization")))
 
 
 @bp.post("/<kind>/format")
@@ -44,7 +38,7 @@ def format_(kind: str):
 def publish(kind: str):
     if not _kind(kind):
         return _unknown_kind(kind)
-    key = _key()
+    key = api_key()
     result = registry().publish(request.get_data(), kind.lower(), key)
     messages, warnings, errors = report_parts(result.report)
     if result.record is None:
@@ -62,7 +56,7 @@ def publish(kind: str):
 def delete(kind: str):
     if not _kind(kind):
         return _unknown_kind(kind)
-    key = _key()
+    key = api_key()
     data = request.get_data()
     body = require_object(parse_json(data), "the request") if data.strip() else {}
     ctid = body.get("CTID") or request.args.get("ctid")
@@ -81,9 +75,7 @@ def validate():
     """Any CTDL input: a document, an @graph document, an envelope, or a JSON array of them; the
     body lists every result ("results", or per document in "documents") and the rules found
     ("groups": counts and the first ?examples=N examples)."""
-    from transformer import summary
-    from transformer.documents import check
-    from transformer.errors import WrongShape
+    from transformer import check, summary, WrongShape
 
     raw = request.args.get("examples", "3")
     if not raw.isdigit() or int(raw) > 1000:
@@ -94,7 +86,7 @@ def validate():
 
 @bp.post("/admin/purge")
 def purge():
-    key = _key()
+    key = api_key()
     body = require_object(parse_json(request.get_data()), "the request")
     registry().purge(str(body.get("CTID") or ""), key)
     return json_response(assistant_body(True, [f"{body.get('CTID')} and its history were purged"],
@@ -103,7 +95,7 @@ def purge():
 
 @bp.post("/admin/transfer")
 def transfer():
-    key = _key()
+    key = api_key()
     body = require_object(parse_json(request.get_data()), "the request")
     registry().transfer(str(body.get("CTID") or ""), str(body.get("NewOwner") or ""), key)
     return json_response(assistant_body(True, [f"{body.get('CTID')} now belongs to {body.get('NewOwner')}"],

@@ -17,11 +17,9 @@ import re
 
 from flask import Blueprint, request
 
-from transformer.errors import WrongShape
-from transformer.parse import parse_json, require_object
+from transformer import parse_json, require_object, WrongShape
 
-from .api_assistant import _key
-from .app import registry
+from .web import api_key, registry
 from .bulk import BulkWorkflow, summary
 from .orgdata import save_addresses
 from .responses import assistant_body, bulk_body, json_response
@@ -96,7 +94,7 @@ def _flag(value, name: str) -> bool:
 
 @bp.get("/bulk/status")
 def status():
-    key = _key()
+    key = api_key()
     workflow = _workflow()
     org = request.args.get("org") or key.org
     records = workflow.status(org, request.args.get("type"), request.args.get("status"), key=key)
@@ -111,7 +109,7 @@ def status():
 
 @bp.post("/bulk/approve")
 def approve():
-    key = _key()
+    key = api_key()
     body = _body()
     ids = body.get("ids")
     if ids is not None and not isinstance(ids, list):
@@ -135,7 +133,7 @@ def approve():
 
 @bp.post("/bulk/publish")
 def publish():
-    key = _key()
+    key = api_key()
     body = _body()
     outcomes = _workflow().publish_approved(_org(body, key), key=key, resource_type=_record_type(body))
     failed = [o for o in outcomes if o.result == "failed"]
@@ -148,7 +146,7 @@ def publish():
 
 def _org_data(ctid: str, field: str, what: str, load, save=None):
     """GET (save None) or PUT an organization's reference data: addresses or manifests."""
-    key = _key()
+    key = api_key()
     org, _ = _workflow().actor(ctid, key)
     store = registry().store
     if save is None:
@@ -222,9 +220,7 @@ def manifests(ctid: str, kind: str):
 @bp.get("/bulk/<kind>/template")
 def template(kind: str):
     """A template spreadsheet whose columns come from the shapes (no key needed)."""
-    from transformer.bulk.framework_template import LAYOUTS
-    from transformer.bulk.templates import build_template
-    from transformer.errors import InputError
+    from transformer import build_template, FRAMEWORK_LAYOUTS as LAYOUTS, InputError
 
     def listed(name: str, empty_items: bool):
         """A comma-separated list (the parameter may be repeated); None when not given."""
@@ -247,7 +243,7 @@ def template(kind: str):
     from .frameworks import is_framework
 
     if is_framework(kind):
-        from transformer.bulk.framework_template import framework_template
+        from transformer import framework_template
 
         data = framework_template(layout, sample=_query_flag("sample"),
                                   instructions=_query_flag("instructions"), fmt=fmt)
@@ -262,7 +258,7 @@ def upload_file(kind: str):
     """Validate and stage a spreadsheet (multipart field "file", or the raw body); nothing is published."""
     from .upload import upload
 
-    key = _key()
+    key = api_key()
     org = request.args.get("org") or request.form.get("org")
     if not org:
         raise WrongShape('say which organization the rows belong to: ?org=ce-...', pointer="?org")
@@ -292,7 +288,7 @@ def export_records(kind: str):
     """The organization's uploaded records as a spreadsheet in the upload format (edit, re-upload)."""
     from .upload import export
 
-    key = _key()
+    key = api_key()
     org = request.args.get("org") or key.org
     fmt = "xlsx" if _query_flag("xlsx") else "csv"
     data = export(_workflow(), org, kind, fmt, key=key, ctid=request.args.get("ctid"))

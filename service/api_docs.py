@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator
 
 from flask import Blueprint, render_template
 
-from .app import base_url
+from .web import base_url
 from .responses import json_response
 
 bp = Blueprint("docs", __name__)
@@ -47,13 +47,13 @@ def openapi() -> dict:
 # -- the tables the templates are expanded over --------------------------------------------------------
 def request_types() -> dict[str, str]:
     """endpoint name (course) -> wrapper key (Course)."""
-    from transformer.pipeline import endpoint_names
+    from transformer import endpoint_names
 
     return endpoint_names()
 
 
 def bulk_kinds() -> list[str]:
-    from transformer.bulk.templates import TYPES
+    from transformer import TEMPLATE_TYPES as TYPES
 
     from .frameworks import FRAMEWORK
 
@@ -67,13 +67,13 @@ def record_kinds() -> list[str]:
 
 
 def template_columns(kind: str) -> list[str]:
-    from transformer.bulk.templates import column_model
+    from transformer import column_model
 
     return [c.header for c in column_model(kind).columns]
 
 
 def _has_target_credentials(kind: str) -> bool:
-    from transformer.bulk.templates import column_model
+    from transformer import column_model
 
     return any(c.kind == "credentials" for c in column_model(kind).columns)
 

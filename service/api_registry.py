@@ -1,15 +1,13 @@
 """The registry's read API: resources, graphs, envelopes (with revisions and search)."""
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, request
 
-from transformer.enrich import CTID_RE
+from transformer import CTID_RE, UUID_RE
 
-from .api_assistant import _key
-from .app import base_url, registry
+from .web import api_key, base_url, registry
 from .envelope import build_envelope, revision_summary
 from .registry import NotFound
 from .responses import assistant_body, error_response, json_response
@@ -20,7 +18,6 @@ MAX_PER_PAGE = 100
 # a sentence, would only make the database work for nothing
 MAX_QUERY_WORDS = 16
 MAX_QUERY_CHARS = 500
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def _ctid(ctid: str) -> str:
@@ -70,7 +67,7 @@ def resource(ctid: str):
 
 @bp.delete("/resources/<ctid>")
 def delete_resource(ctid: str):
-    key = _key()
+    key = api_key()
     record = registry().delete(_ctid(ctid), key, request.args.get("PublishForOrganizationIdentifier"))
     return json_response(assistant_body(True, [f"{record.ctid} was deleted; its history is kept"],
                                         ctid=record.ctid, envelope_id=record.envelope_id, was_changed=True))
@@ -83,7 +80,7 @@ def graph(ctid: str):
 
 def _envelope_id(envelope_id: str) -> str:
     """Envelope ids are UUIDs: anything else is not here (and is never sent to the store)."""
-    if not _UUID_RE.match(envelope_id.strip()):
+    if not UUID_RE.match(envelope_id.strip()):
         raise NotFound(f"no envelope {envelope_id}")
     return envelope_id.strip().lower()
 

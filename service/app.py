@@ -9,9 +9,7 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from transformer.enrich import Options
-from transformer.errors import CtdlError
-from transformer.parse import MAX_INPUT_BYTES
+from transformer import CtdlError, MAX_INPUT_BYTES, Options
 
 from .responses import error_response
 
@@ -114,14 +112,3 @@ def _register_error_handlers(app: Flask) -> None:
         log.exception("internal error, reference %s, on %s %s", reference, request.method, request.path)
         return error_response(500, "internal", f"internal error, reference {reference}")
 
-
-def registry():
-    from flask import current_app
-
-    return current_app.extensions["ctdl_registry"]
-
-
-def base_url() -> str:
-    from flask import current_app
-
-    return current_app.extensions["ctdl_base_url"]

@@ -29,12 +29,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from transformer.enrich import CTID_RE
-from transformer.errors import CtdlError, UnknownType, WrongShape
-from transformer.pipeline import endpoint_names
-from transformer.report import INFO, VIOLATION, WARNING, Report, Result
+from transformer import (CtdlError, CTID_RE, endpoint_names, INFO, Report, Result, UnknownType, VIOLATION,
+    WARNING, WrongShape)
 
-from .registry import DOCUMENT_KINDS, Registry, _is_kind, now
+from .registry import DOCUMENT_KINDS, is_kind, now, Registry
 from .signing import digest
 from .store.base import AlreadyExists, Ambiguous, KeyRecord, StagedRecord, Store
 from .bulk_order import TYPE_ORDER  # publishing order: what others refer to first
@@ -101,7 +99,7 @@ def record_names() -> dict[str, str]:
 
 def resource_kind(value: Any) -> str:
     """"LearningOpportunity", "learning opportunity" -> "learningopportunity" (an endpoint name)."""
-    from transformer.bulk.templates import type_key
+    from transformer import type_key
 
     kind = type_key(value)
     if kind not in record_names():
@@ -263,7 +261,7 @@ class BulkWorkflow:
                              "record keeps its CTID for life (give it back, or use a new External Identifier)",
                              pointer, "CTID"))
         current = self.store.get_by_ctid(ctid, include_deleted=True)
-        if current is not None and current.owned_by == org and not _is_kind(current.ctdl_type, kind):
+        if current is not None and current.owned_by == org and not is_kind(current.ctdl_type, kind):
             out.append(error("bulk.type-mismatch", f"{ctid} is a {current.ctdl_type} in this registry, not a "
                              f"{wrapper}", pointer, "CTID"))
         return out

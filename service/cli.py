@@ -16,22 +16,10 @@ import json
 import os
 import sys
 
-from transformer import __version__
-from transformer.enrich import DEFAULT_REGISTRY, SANDBOX_REGISTRY, Options
-from transformer.errors import ConfigurationError, CtdlError, Unreadable
-from transformer.parse import MAX_INPUT_BYTES
+from transformer import (__version__, ConfigurationError, CtdlError, DEFAULT_REGISTRY, Options,
+    SANDBOX_REGISTRY, Unreadable)
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-def read_input(path: str) -> bytes:
-    try:
-        if path == "-":
-            return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        with open(path, "rb") as f:
-            return f.read(MAX_INPUT_BYTES + 1)
-    except OSError as e:
-        raise Unreadable(f"cannot read {path}: {e.strerror or e}") from None
+from .cli_common import EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE, EXIT_VIOLATIONS, add_store_options, read_input
 
 
 def _registry(args) -> str:
@@ -41,7 +29,7 @@ def _registry(args) -> str:
 
 
 def cmd_format(args) -> int:
-    from transformer.pipeline import endpoint_names, format_request
+    from transformer import endpoint_names, format_request
 
     kind = args.type
     if kind.lower() not in endpoint_names():
@@ -62,8 +50,7 @@ def cmd_validate(args) -> int:
     in one command load the shapes once: ``ctdl validate exports/*.json``."""
     from pathlib import Path
 
-    from transformer import summary
-    from transformer.documents import check, check_files, files
+    from transformer import check, check_files, files, summary
 
     paths = args.file
     many = len(paths) > 1 or (paths[0] != "-" and Path(paths[0]).is_dir())
@@ -204,7 +191,7 @@ def _key_table(keys) -> str:
 
 
 def _org(value: str, flag: str) -> str:
-    from transformer.enrich import CTID_RE
+    from transformer import CTID_RE
 
     value = (value or "").strip().lower()
     if not CTID_RE.match(value):
@@ -218,7 +205,7 @@ def cmd_verify(args) -> int:
     a registry: --registry URL or DATA_DIR). Without one, only self-consistency can be checked: the
     envelope carries its own key, and anybody can sign with a key of their own."""
     from service.envelope import verify_envelope
-    from transformer.parse import parse_json, require_object
+    from transformer import parse_json, require_object
 
     envelope = require_object(parse_json(read_input(args.file)), "an envelope")
     trusted, source = _trusted_key(args)
@@ -272,13 +259,6 @@ def _trusted_key(args) -> tuple[str | None, str]:
         raise Unreadable(f"cannot read {key_file}: {e.strerror or e}") from None
 
 
-def _add_store_options(p) -> None:
-    p.add_argument("--data", default="ctdl-data", metavar="DIR",
-                   help="folder of the SQLite registry and the signing key (default ./ctdl-data)")
-    p.add_argument("--database", metavar="URL", default=None,
-                   help="postgresql://... to use PostgreSQL instead of the embedded SQLite registry")
-
-
 def _print_report(report, fmt: str, stream, verbose: bool = False) -> None:
     if fmt == "json":
         json.dump(report.to_dict(), stream, indent=2, ensure_ascii=False)
@@ -322,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the HTTP API and registry")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    _add_store_options(s)
+    add_store_options(s)
     s.add_argument("--public-url", default=None,
                    help="base URL of resource URIs and links (default http://HOST:PORT/)")
     s.add_argument("--strict-references", action="store_true",
@@ -341,23 +321,23 @@ def build_parser() -> argparse.ArgumentParser:
     kc = ksub.add_parser("create", help="create a key for an organization (printed once, on the last line)")
     kc.add_argument("--org", required=True, metavar="CTID")
     kc.add_argument("--admin", action="store_true", help="may purge and transfer ownership")
-    _add_store_options(kc)
+    add_store_options(kc)
     ka = ksub.add_parser("authorize", help="let the keys of PUBLISHER publish for ORG (third-party publishing)")
     ka.add_argument("--org", required=True, metavar="CTID")
     ka.add_argument("--publisher", required=True, metavar="CTID")
-    _add_store_options(ka)
+    add_store_options(ka)
     ku = ksub.add_parser("unauthorize", help="withdraw an authorization made with authorize")
     ku.add_argument("--org", required=True, metavar="CTID")
     ku.add_argument("--publisher", required=True, metavar="CTID")
-    _add_store_options(ku)
+    add_store_options(ku)
     kl = ksub.add_parser("list", help="list keys (id, organization, created, last used, admin; never the "
                                       "secret) and authorized publishers")
     kl.add_argument("--org", metavar="CTID", help="only this organization's keys and authorizations")
     kl.add_argument("--format", choices=["text", "json"], default="text")
-    _add_store_options(kl)
+    add_store_options(kl)
     kr = ksub.add_parser("revoke", help="revoke a key by its id (ctdl keys list), or by the key itself")
     kr.add_argument("key", metavar="ID|KEY")
-    _add_store_options(kr)
+    add_store_options(kr)
     k.set_defaults(func=cmd_keys)
 
     ve = sub.add_parser("verify", help="check an envelope's signature and digest, against a key you trust")
@@ -372,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     from service import cli_shapes
     from service.cli_bulk import add_parsers
 
-    add_parsers(sub, _add_store_options)
+    add_parsers(sub, add_store_options)
     cli_shapes.add_parsers(sub)
     for command in (f, v, s):   # a maintainer's working copy of the rules
         command.add_argument("--shapes", metavar="DIR", help="use the shapes in DIR instead of the project's "

@@ -23,9 +23,10 @@ import json
 import sys
 from pathlib import Path
 
-from transformer.errors import CtdlError
+from transformer import CtdlError
 
-EXIT_OK, EXIT_REFUSED = 0, 1
+from .cli_common import EXIT_OK, EXIT_REFUSED, read_input
+
 LOCAL_URL = "http://127.0.0.1:8080/"   # `ctdl serve`'s default, for an organization without a base yet
 
 
@@ -33,7 +34,7 @@ def _workflow(args, signing: bool = False):
     from service.bulk import BulkWorkflow, org_ctid, published_base_url
     from service.registry import Registry
     from service.store import open_store
-    from transformer.enrich import Options
+    from transformer import Options
 
     org = org_ctid(args.org, "--org")
     store = open_store(Path(args.data), args.database)
@@ -135,10 +136,9 @@ def cmd_bulk(args) -> int:
 
 
 def cmd_org(args) -> int:
-    from service.cli import read_input
     from service.orgdata import save_addresses, save_manifests
     from service.registry import Forbidden, Unauthenticated
-    from transformer.parse import parse_json
+    from transformer import parse_json
 
     workflow, org = _workflow(args)
     try:
@@ -203,7 +203,6 @@ class ProgressBar:
 
 def cmd_upload(args, workflow, org, actor) -> int:
     """Validate and stage every row of a spreadsheet; exit 0 when no row is rejected, 1 when some are."""
-    from service.cli import read_input
     from service.upload import upload
 
     data = read_input(args.file)
@@ -234,8 +233,7 @@ def cmd_upload(args, workflow, org, actor) -> int:
 
 def cmd_template(args) -> int:
     from service.frameworks import is_framework
-    from transformer.bulk.framework_template import framework_template
-    from transformer.bulk.templates import build_template
+    from transformer import build_template, framework_template
 
     if is_framework(args.type):
         _write_output(framework_template(args.layout, sample=args.sample, instructions=args.instructions,

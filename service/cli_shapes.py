@@ -25,8 +25,7 @@ def use_shapes(folder: str | None) -> None:
     """Point the data loader at another shapes folder (before anything loads the shapes)."""
     if not folder:
         return
-    from transformer.errors import ShapesError
-    from transformer.resources import data_dir
+    from transformer import data_dir, ShapesError
 
     path = Path(folder).resolve()
     if not path.is_dir() or not any(path.glob("*.ttl")):
@@ -38,7 +37,7 @@ def use_shapes(folder: str | None) -> None:
 def cmd_shapes(args) -> int:
     use_shapes(args.shapes)
     if args.shapes_command == "check":
-        from transformer.shapes_tools.check import check_shapes
+        from transformer import check_shapes
 
         findings = check_shapes(examples=not args.no_examples)
         for f in findings:
@@ -50,7 +49,7 @@ def cmd_shapes(args) -> int:
               file=sys.stderr)
         return EXIT_FINDINGS if findings else EXIT_OK
     if args.shapes_command == "test":
-        from transformer.shapes_tools.examples import examples_dir, run_examples
+        from transformer import examples_dir, run_examples
 
         if not examples_dir().is_dir():
             print(f"ctdl: no examples folder ({examples_dir()}): run from a checkout", file=sys.stderr)
@@ -71,8 +70,7 @@ def cmd_shapes(args) -> int:
     if args.shapes_command == "generate":
         import difflib
 
-        from transformer.resources import data_dir
-        from transformer.schema_shapes import write
+        from transformer import data_dir, write_schema_shapes as write
 
         out = Path(args.output) if args.output else data_dir("shapes") / "schema" / "ctdl.ttl"
         before = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
@@ -83,7 +81,7 @@ def cmd_shapes(args) -> int:
         print(f"wrote {out}: {shapes} shapes; {len(changed)} line(s) changed (git diff {out} to review)",
               file=sys.stderr)
         return EXIT_OK
-    from transformer.shapes_tools.docs import write_docs
+    from transformer import write_docs
 
     written = write_docs(Path(args.output))
     print(f"wrote {len(written)} pages to {args.output}", file=sys.stderr)

@@ -17,9 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from transformer.bulk import import_framework
-from transformer.errors import CtdlError
-from transformer.report import VIOLATION, with_fix
+from transformer import CtdlError, import_framework, VIOLATION, with_fix
 
 from .bulk import ROW_KEY, BulkWorkflow, Row
 from .signing import digest
@@ -35,7 +33,7 @@ class NoFramework(CtdlError):
 
 
 def is_framework(kind) -> bool:
-    from transformer.bulk.templates import type_key
+    from transformer import type_key
 
     return type_key(kind) == FRAMEWORK
 
@@ -112,7 +110,7 @@ def upload_framework(workflow: BulkWorkflow, org: str, data: bytes, key=None, la
 def export_framework(workflow: BulkWorkflow, org: str, fmt: str = "csv", key=None, ctid: str | None = None) -> bytes:
     """The uploaded file of one of the organization's frameworks (the only one, or ``ctid``) with
     every row's CTID filled in."""
-    from transformer.bulk import spreadsheet
+    from transformer import SheetColumn, write_csv, write_xlsx
 
     org, _ = workflow.actor(org, key)
     records = [r for r in workflow.store.staged(org, FRAMEWORK)
@@ -129,8 +127,8 @@ def export_framework(workflow: BulkWorkflow, org: str, fmt: str = "csv", key=Non
                         + "): say which one to export (--ctid, ?ctid=)", code="input.ambiguous", pointer="/ctid")
     header, table = filled_sheet(records[0].request[ROW_KEY])
     if fmt == "xlsx":
-        return spreadsheet.write_xlsx("Competency framework", [spreadsheet.SheetColumn(h) for h in header], table)
-    return spreadsheet.write_csv([header, *table])
+        return write_xlsx("Competency framework", [SheetColumn(h) for h in header], table)
+    return write_csv([header, *table])
 
 
 def filled_sheet(source: dict) -> tuple[list[str], list[list[str]]]:

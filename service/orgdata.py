@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transformer.enrich import CTID_RE
-from transformer.errors import WrongShape
-from transformer.pipeline import format_request
-from transformer.report import VIOLATION
+from transformer import CTID_RE, format_request, VIOLATION, WrongShape
 
 from .bulk import error
 

@@ -11,10 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from transformer.enrich import CTID_RE, Options
-from transformer.errors import CtdlError, Forbidden, NotFound, OwnershipConflict, Unauthenticated, WrongShape
-from transformer.pipeline import Outcome, format_request
-from transformer.report import Report, Result, VIOLATION, WARNING
+from transformer import (CtdlError, CTID_IN_RESOURCE_IRI, CTID_RE, Forbidden, format_request, NotFound, Options,
+    Outcome, OwnershipConflict, Report, Result, Unauthenticated, VIOLATION, WARNING, WrongShape)
 
 from .store.base import KEY_USE_RESOLUTION_SECONDS, CtidsTaken, EnvelopeRecord, KeyRecord, Store
 from .tenancy import Tenancy, node_ctids, ownership_conflict
@@ -67,7 +65,6 @@ def search_text(payload: dict) -> str:
     return " ".join(parts).lower()
 
 
-_RESOURCE_RE = re.compile(r"/resources/(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
 _AGENT_KEYS = ("ceterms:ownedBy", "ceterms:offeredBy", "ceasn:publisher", "ceasn:creator")
 
 
@@ -77,7 +74,7 @@ def referenced_ctids(payload: dict, base: str) -> dict[str, str]:
 
     def walk(v: Any, key: str) -> None:
         if isinstance(v, str) and v.startswith(base):
-            m = _RESOURCE_RE.search(v)
+            m = CTID_IN_RESOURCE_IRI.search(v)
             if m:
                 found.setdefault(m.group(1).lower(), key)
         elif isinstance(v, list):
@@ -122,11 +119,9 @@ def check_storable(payload: Any, report: Report) -> None:
     walk(payload, "")
 
 
-def _is_kind(ctdl_type: str, kind: str) -> bool:
+def is_kind(ctdl_type: str, kind: str) -> bool:
     """Is a stored resource type (``ceterms:Certificate``) one the endpoint ``kind`` handles?"""
-    from transformer.context import ctdl_context
-    from transformer.pipeline import endpoint_names, wrappers
-    from transformer.vocab import schema_index
+    from transformer import ctdl_context, endpoint_names, schema_index, wrappers
 
     ctx, schema = ctdl_context(), schema_index()
     full = ctx.expand_curie(ctdl_type) or ctdl_type
@@ -202,7 +197,7 @@ class Registry:
         """Publish a CTDL document that is already built (a competency framework's ``@graph`` from a
         bulk upload): validated again here with the registry's shapes, then stored as ``publish``
         stores a formatted request (ownership, references, history)."""
-        from transformer.pipeline import validate_document
+        from transformer import validate_document
 
         report = validate_document(document, self.engine)
         graph = document.get("@graph") if isinstance(document, dict) else None
@@ -287,7 +282,7 @@ class Registry:
                 raise NotFound(f"{ctid} is not in this registry")
             if current.owned_by != org and not key.admin:
                 raise OwnershipConflict(f"{ctid} belongs to {current.owned_by}; the key of {key.org} may not delete it")
-            if kind is not None and not _is_kind(current.ctdl_type, kind):
+            if kind is not None and not is_kind(current.ctdl_type, kind):
                 raise NotFound(f"{ctid} is a {current.ctdl_type}, not a {kind}: delete it through its own "
                                f"endpoint or DELETE /resources/{ctid}")
             stamp = now()

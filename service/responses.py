@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from flask import Response
 
-from transformer.report import Report, Result, VIOLATION, with_fix
+from transformer import Report, Result, VIOLATION, with_fix
 
 JSON_MIMETYPE = "application/json"
 

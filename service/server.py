@@ -303,7 +303,7 @@ def serve(args) -> int:
     app = create_app(settings)
     drain = _Drain(app)
     server.app = drain
-    from transformer.shacl import get_engine  # compile the shapes before the first request
+    from transformer import get_engine  # compile the shapes before the first request
     get_engine(args.engine or "compiled")
 
     stopping = threading.Event()

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from transformer.errors import ConfigurationError, CtdlError
+from transformer import ConfigurationError, CtdlError
 
 KEY_FILE = "signing-key.pem"
 JWS_HEADER = {"alg": "EdDSA", "typ": "JWT"}

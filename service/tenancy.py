@@ -19,20 +19,15 @@ hold for everyone (an admin updating a record keeps its owner, see Registry._sto
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from transformer.errors import Forbidden, OwnershipConflict
-from transformer.lift import pointer_join
-from transformer.resources import data_dir
+from transformer import CTID_IN_REGISTRY_IRI, CTID_RE, data_dir, Forbidden, OwnershipConflict, pointer_join
 
 from .store.base import KeyRecord, Store
 
-CTID_IN_IRI = re.compile(r"/(?:resources|graph)/(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/?$",
-                         re.I)
-CTID_ONLY = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+CTID_IN_IRI, CTID_ONLY = CTID_IN_REGISTRY_IRI, CTID_RE
 MAX_LISTED = 10   # CTIDs or claims named in one message; the rest are counted
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from transformer.bulk.rows import read_rows, validate_rows
-from transformer.report import VIOLATION, with_fix
+from transformer import read_rows, validate_rows, VIOLATION, with_fix
 
 from .bulk import ROW_KEY, BulkWorkflow, Row
 from .frameworks import export_framework, is_framework, upload_framework
@@ -69,8 +68,7 @@ def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=No
     """The organization's uploaded records of a type as a spreadsheet in the upload format: the
     template's columns (those the records use, required ones always), one row per record.  A
     competency framework: its file, with the CTIDs filled in (``ctid`` says which framework)."""
-    from transformer.bulk import spreadsheet
-    from transformer.bulk.templates import column_model, instruction_text, normalize_type
+    from transformer import column_model, instruction_text, normalize_type, SheetColumn, write_csv, write_xlsx
 
     if is_framework(kind):
         return export_framework(workflow, org, fmt, key, ctid)
@@ -85,8 +83,8 @@ def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=No
     headers += sorted(used - set(headers))   # columns of the upload the model no longer has: kept
     table = [[row.get(h, "") for h in headers] for row in rows]
     if fmt == "xlsx":
-        specs = [spreadsheet.SheetColumn(c.header, note=instruction_text(c), choices=tuple(c.labels),
+        specs = [SheetColumn(c.header, note=instruction_text(c), choices=tuple(c.labels),
                                          multiple=c.multiple, required=c.required) for c in columns]
-        specs += [spreadsheet.SheetColumn(h) for h in headers[len(columns):]]
-        return spreadsheet.write_xlsx(f"{kind} records", specs, table)
-    return spreadsheet.write_csv([headers, *table])
+        specs += [SheetColumn(h) for h in headers[len(columns):]]
+        return write_xlsx(f"{kind} records", specs, table)
+    return write_csv([headers, *table])

@@ -20,14 +20,13 @@ from functools import lru_cache
 
 from .context import ctdl_context
 from .graph import BNode, Graph, IRI, Literal, Node, XSD, new_bnode
+from .ids import CTID_RE, UUID_RE
 from .lift import REF, TERM
 from .report import Result, VIOLATION, WARNING
 from .values import normalize_code, publish_values
 from .resources import data_json
 from .vocab import CETERMS, embedded_classes, in_graph_resources, schema_index, vocabularies
 
-CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 CTDLA = "urn:ctdl-assistant:input:"
 XSD_LANGUAGE = XSD + "language"
 C = CETERMS

@@ -22,6 +22,7 @@ from typing import Any
 
 from .context import ActiveContext, TermDef
 from .graph import BNode, Graph, IRI, Literal, Node, XSD, XSD_STRING, new_bnode
+from .pointer import pointer_join
 from .report import Result, VIOLATION, WARNING
 
 REF = "urn:ctdl-assistant:input:unresolvedReference"
@@ -66,17 +67,6 @@ def duration_from_object(obj: dict) -> str | None:
     if not date and not time:
         return ""
     return "P" + date + ("T" + time if time else "")
-
-
-def pointer_join(base: str, *parts: Any) -> str:
-    out = base
-    for p in parts:
-        if p.__class__ is int:
-            out += "/" + str(p)
-        else:
-            p = str(p)
-            out += "/" + (p.replace("~", "~0").replace("/", "~1") if "~" in p or "/" in p else p)
-    return out
 
 
 class Lifter:

@@ -1,10 +1,15 @@
-"""Bytes -> JSON, with limits, clear errors, and tolerance for what real clients send.
+"""Bytes -> text -> JSON, with limits, clear errors, and tolerance for what real clients send.
+
+Two decodings of bytes, both here: ``decode`` (UTF-8, with or without a BOM: Registry Assistant
+requests) and ``read_text`` (also UTF-16 with a BOM and Windows-1252 with a warning: any CTDL
+document given to validate, as real exports have them).
 
 Real Registry Assistant inputs contain ``//`` comments and trailing commas.  We accept them with
 a warning (the strict parser is tried first, so valid JSON pays nothing extra).
 """
 from __future__ import annotations
 
+import codecs
 import json
 from typing import Any
 
@@ -32,6 +37,39 @@ def decode(data: bytes | str) -> str:
             f"the input is not valid UTF-8: byte 0x{data[e.start]:02x} at line {line}, offset "
             f"{e.start}. Save the file as UTF-8 (in Excel: 'CSV UTF-8'; in an editor: "
             f"'Save with encoding UTF-8').") from None
+
+
+def _latin1(error: UnicodeDecodeError) -> tuple[str, int]:
+    """The five bytes Windows-1252 leaves undefined (0x81, 0x8d, ...) are read as Latin-1 (the same
+    code points) rather than failing."""
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("ctdl-latin1", _latin1)
+
+
+def read_text(data: bytes) -> tuple[str, list[Result]]:
+    """(text, problems) of a file's bytes: UTF-8 (BOM dropped), UTF-16 with a BOM, or Windows-1252."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise TooLarge(f"the input is {len(data) / 1048576:.1f} MB; the limit is {MAX_INPUT_BYTES // 1048576} MB. "
+                       "Split it into several documents.")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as e:
+            raise BadEncoding(f"the input starts as UTF-16 but byte {e.start} is not UTF-16: save it as UTF-8.") from None
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as e:
+        first = e.start
+    if b"\x00" in data[:4096]:
+        raise BadEncoding("the input is binary (it holds NUL bytes), not a JSON text document.")
+    text = data.decode("cp1252", errors="ctdl-latin1")
+    line = data[:first].count(b"\n") + 1
+    return text, [Result(WARNING, "input.encoding-cp1252",
+                         f"the input is not UTF-8 (byte 0x{data[first]:02x} at line {line}, offset {first}); it "
+                         "was read as Windows-1252, the encoding of older Windows exports.",
+                         fix="Save the file as UTF-8 so that every tool reads its characters the same way.")]
 
 
 def parse_json(data: bytes | str, warnings: list[Result] | None = None) -> Any:

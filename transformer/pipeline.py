@@ -12,7 +12,8 @@ from .enrich import CTID, Options, enrich
 from .errors import UnknownType, WrongShape
 from .frame import frame
 from .graph import RDF_TYPE, Graph, IRI, Literal
-from .lift import Lifter, pointer_join
+from .lift import Lifter
+from .pointer import pointer_join
 from .report import Report, Result, VIOLATION, WARNING
 from .resources import data_dir
 from .validate import validate_graph
@@ -212,9 +213,7 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
         doc = data
         parse.check_depth(doc)
     else:
-        from .documents import read_text
-
-        text, read = read_text(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+        text, read = parse.read_text(data.encode("utf-8") if isinstance(data, str) else bytes(data))
         problems += read
         doc = parse.parse_json(text, problems)
     doc = parse.require_object(doc, "a CTDL document")

@@ -27,14 +27,13 @@ from functools import lru_cache
 from typing import Any
 
 from .context import ActiveContext, ctdl_context, document_context
-from .enrich import CTID_RE
-from .lift import pointer_join
+from .ids import CTID_AT_END as _CTID_TAIL, CTID_RE
+from .pointer import pointer_join
 from .report import Result, VIOLATION, WARNING
 from .resources import data_dir, data_json
 
 NAMESPACES = ("https://purl.org/ctdl/terms/", "https://purl.org/ctdlasn/terms/")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_CTID_TAIL = re.compile(r"(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/?$", re.I)
 FRAMEWORK, COMPETENCY = "ceasn:CompetencyFramework", "ceasn:Competency"
 
 

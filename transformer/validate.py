@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Callable
 
 from .graph import Graph, IRI, Literal, Node
+from .pointer import pointer_join
 from .report import INFO, Result, VIOLATION, WARNING
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -206,7 +207,7 @@ def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Res
         if pred is not None:
             field_name = holder.key_name.get(pred) or namer(pred)
             if not pointer:
-                pointer = holder.key_pointer.get(pred) or _join(holder.pointer, field_name)
+                pointer = holder.key_pointer.get(pred) or pointer_join(holder.pointer, field_name)
         if group:
             pointer = node.pointer
     value = raw.value
@@ -223,10 +224,6 @@ def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Res
             message = f"{message} {fix}"
     return Result(severity, code, message, path=pointer, property=field_name, value=vtext,
                   focus=str(raw.focus), shape=shape, component=component, fix=fix)
-
-
-def _join(pointer: str, name: str) -> str:
-    return pointer + "/" + name.replace("~", "~0").replace("/", "~1")
 
 
 def _default_message(code: str, label: str) -> str:

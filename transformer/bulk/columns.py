@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lift import pointer_join
+from ..pointer import pointer_join
 from ..report import Result, VIOLATION, WARNING
 from ..vocab import CETERMS
 from .csvread import Table, UnknownFormat, column_letter

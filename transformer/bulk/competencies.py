@@ -16,55 +16,25 @@ file again gives byte-identical output.
 from __future__ import annotations
 
 import gc
-import re
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..enrich import CTID_RE, DEFAULT_REGISTRY, Options
+from ..enrich import DEFAULT_REGISTRY, Options
+from ..ids import CTID_RE
 from ..frame import frame
 from ..graph import Graph, IRI, Literal, Node, XSD
-from ..lift import pointer_join
+from ..pointer import pointer_join, row_and_column
 from ..report import INFO, Report, Result, VIOLATION, WARNING
 from . import checks, ctids, link
 from .columns import ASN, CTID, Column, Layout, language_tag, match_header, split_values
 from .csvread import Table, read_table
+from .items import Item
 
 FRAMEWORK_CLASS = IRI(ASN + "CompetencyFramework")
 COMPETENCY_CLASS = IRI(ASN + "Competency")
 XSD_LANGUAGE = XSD + "language"
 HIERARCHY_SHAPE = "shape:Competency-hierarchy"
-
-
-class Cell:
-    __slots__ = ("value", "header", "pointer", "column")
-
-    def __init__(self, value: str, header: str, pointer: str, column: Column):
-        self.value, self.header, self.pointer, self.column = value, header, pointer, column
-
-
-class Item:
-    """One framework or competency read from a row."""
-
-    __slots__ = ("row", "kind", "cells", "ctid", "iri", "parents", "top", "unresolved", "lang", "ctid_cell")
-
-    def __init__(self, row: int, kind: str, cells: dict[str, Cell]):
-        self.row, self.kind, self.cells = row, kind, cells
-        self.ctid: str = ""
-        self.iri: IRI | None = None
-        self.parents: list[tuple[Item, str]] = []   # (parent competency, pointer of the cell)
-        self.top: str | None = None                   # pointer of the cell making it a top child
-        self.unresolved = False                       # a parent was named but not found
-        self.lang: str | None = None
-        self.ctid_cell: Cell | None = None
-
-    @property
-    def pointer(self) -> str:
-        return f"/rows/{self.row}"
-
-    def add_parent(self, parent: "Item", pointer: str) -> None:
-        if not any(p is parent for p, _ in self.parents):
-            self.parents.append((parent, pointer))
 
 
 @dataclass
@@ -303,19 +273,18 @@ class Importer:
             by_row[number] = rr = RowReport(number, kind, ctid)
             rows.append(rr)
         for r in report.sorted():
-            m = _ROW_RE.match(r.path or "")
-            if not m:
+            cell = row_and_column(r.path)
+            if cell is None:
                 continue
-            rr = by_row.get(int(m.group(1)))
+            rr = by_row.get(cell[0])
             if rr is None:
                 continue
-            column = (m.group(2) or "").replace("~1", "/").replace("~0", "~")
+            column = cell[1]
             rr.errors.append({"column": column, "value": r.value, "message": r.message,
                               "code": r.code, "severity": r.severity})
         return rows
 
 
-_ROW_RE = re.compile(r"^/rows/(\d+)(?:/([^/]*))?")
 
 
 def _is_url(value: str) -> bool:

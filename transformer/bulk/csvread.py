@@ -20,7 +20,7 @@ import io
 from dataclasses import dataclass, field
 
 from ..errors import InputError, LimitExceeded
-from ..lift import pointer_join
+from ..pointer import pointer_join
 from ..limits import DEFAULT_LIMITS, Limits
 from ..report import INFO, Result, WARNING
 

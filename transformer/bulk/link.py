@@ -8,8 +8,8 @@ is linear in the number of rows and references.  Problems found here carry the r
 """
 from __future__ import annotations
 
-from ..enrich import CTID_RE
-from ..lift import pointer_join
+from ..ids import CTID_RE
+from ..pointer import pointer_join
 from ..report import INFO, Result, VIOLATION, WARNING
 from . import ctids
 from .columns import LANG_RE, language_tag, split_values
@@ -35,7 +35,7 @@ _norm_text = ctids.norm_text
 
 class Linker:
     def __init__(self, imp):
-        from .competencies import Cell, Item
+        from .items import Cell, Item
 
         self.imp = imp
         self.Cell, self.Item = Cell, Item

@@ -23,12 +23,12 @@ the same records.
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
-from ..enrich import CTID_RE, DEFAULT_REGISTRY, Options
-from ..lift import pointer_join
+from ..enrich import DEFAULT_REGISTRY, Options
+from ..ids import CTID_RE, derive_ctid
+from ..pointer import pointer_join, row_and_column, split
 from ..pipeline import endpoint_names, format_request
 from ..report import INFO, Report, Result, VIOLATION, WARNING
 from .columns import language_tag
@@ -44,7 +44,6 @@ SAME_AS_OWNER = {"same as owner", "same as owned by", "same as owning organizati
 TRUE_TEXT = {"true", "yes", "y", "1", "x"}
 FALSE_TEXT = {"false", "no", "n", "0"}
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-CTID_NAMESPACE = uuid.UUID("6f1d2a0c-2b7e-4c55-9a3e-4f0d8b1c7e21")
 
 
 # -- results ---------------------------------------------------------------------------------------------
@@ -83,9 +82,7 @@ class CellProblem:
 
 def _from_result(r: Result, header: list[str]) -> CellProblem:
     """A reader's Result (/rows/N/Column) as a CellProblem."""
-    m = re.match(r"^/rows/(\d+)(?:/(.*))?$", r.path or "")
-    row = int(m.group(1)) if m else 1
-    column = (m.group(2) or "").replace("~1", "/").replace("~0", "~") if m else ""
+    row, column = row_and_column(r.path) or (1, "")
     letter = ""
     if column in header:
         letter = column_letter(header.index(column))
@@ -527,9 +524,9 @@ class _Builder:
                 targets.append((str(ctid).lower(), v))
                 continue
             shape = next((s for s in col.shapes), "")
-            from .templates import _reader
+            from .templates import shape_reader
 
-            message = _reader().text(_shape_iri(shape), "message") or "{value} is not a known credential."
+            message = shape_reader().text(_shape_iri(shape), "message") or "{value} is not a known credential."
             self.problem(col, v, message.replace("{value}", v).replace("{field}", self.header(col)),
                          "unknown-credential", shape=shape)
         if not targets:
@@ -683,14 +680,6 @@ def _boolean(text: str):
     return None
 
 
-def derive_ctid(org_ctid: str, kind: str, external_id: str) -> str:
-    """The CTID of a new record: the same organization, family and External Identifier always give the
-    same CTID (a learning opportunity keeps its CTID when its class type changes)."""
-    family = {"learningprogram": "learningopportunity", "course": "learningopportunity"}.get(kind, kind)
-    base = uuid.uuid5(CTID_NAMESPACE, org_ctid.lower())
-    return "ce-" + str(uuid.uuid5(base, f"{family}:{external_id.strip()}"))
-
-
 # -- one row, validated ------------------------------------------------------------------------------------
 @dataclass
 class RowResult:
@@ -777,7 +766,7 @@ def _rename(message: str, name: str, header: str) -> str:
 
 def map_pointer(pointer: str, wrapper: str, origins: dict, cols: list[Column]) -> tuple[str | None, str | None]:
     """(column key, cell value) a pointer into a row's request is about; (None, None) for the row."""
-    segs = [s.replace("~1", "/").replace("~0", "~") for s in (pointer or "").split("/")[1:]]
+    segs = split(pointer)
     if not segs or segs[0] != wrapper:
         return None, None
     segs = segs[1:]

@@ -223,7 +223,7 @@ def _compact(iri: str) -> str:
     return ctdl_context().compact(iri)
 
 
-class _ShapeReader:
+class ShapeReader:
     def __init__(self) -> None:
         import rdflib
 
@@ -308,7 +308,7 @@ def type_classes(kind: str) -> tuple[str, str, tuple[str, ...]]:
     spec = wrappers()["wrappers"][wrapper]
     ctx = ctdl_context()
     main = ctx.expand_curie(spec["default_type"] or spec["accepts"][0])
-    reader = _reader()
+    reader = shape_reader()
     targeted = set().union(*reader.record_targets.values())
     schema = schema_index()
     classes = sorted(c for c in targeted if schema.is_subclass(c, main))
@@ -316,8 +316,8 @@ def type_classes(kind: str) -> tuple[str, str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _reader() -> _ShapeReader:
-    return _ShapeReader()
+def shape_reader() -> ShapeReader:
+    return ShapeReader()
 
 
 def column_model(kind: str) -> ColumnModel:
@@ -328,7 +328,7 @@ def column_model(kind: str) -> ColumnModel:
 @lru_cache(maxsize=None)
 def _column_model(kind: str) -> ColumnModel:
     wrapper, main, classes = type_classes(kind)
-    r = _reader()
+    r = shape_reader()
     facts = _schema_facts()
     bulk = _bulk_columns(r, kind, wrapper, main, classes)
     bulk_paths = {c.path for c in bulk}
@@ -355,7 +355,7 @@ def _column_model(kind: str) -> ColumnModel:
         columns.append(col)
 
     def sort_key(c: Column):
-        rank = _reader().groups.get(GROUP_NS + c.group, ("", 9))[1]
+        rank = shape_reader().groups.get(GROUP_NS + c.group, ("", 9))[1]
         first = 0 if c.bulk and not c.fills else 1
         return (rank, first, c.order, c.header)
 
@@ -369,11 +369,11 @@ def _replace(col: Column, **changes) -> Column:
     return replace(col, **changes)
 
 
-def _group_label(r: _ShapeReader, group: str) -> str:
+def _group_label(r: ShapeReader, group: str) -> str:
     return r.groups.get(GROUP_NS + group, (group, 9))[0] or group
 
 
-def _entity_columns(r: _ShapeReader, classes: tuple[str, ...], skip_paths: set) -> list[Column]:
+def _entity_columns(r: ShapeReader, classes: tuple[str, ...], skip_paths: set) -> list[Column]:
     """One column per property of the record node shapes covering ``classes``."""
     g = r.g
     wanted = set(classes)
@@ -468,7 +468,7 @@ def manifest_kind(prop: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _kind(prop: str, terms, r: _ShapeReader) -> str:
+def _kind(prop: str, terms, r: ShapeReader) -> str:
     if terms:
         return "vocabulary"
     facts = _schema_facts()
@@ -491,7 +491,7 @@ def _kind(prop: str, terms, r: _ShapeReader) -> str:
     return "profile"
 
 
-def _bulk_columns(r: _ShapeReader, kind: str, wrapper: str, main: str, classes) -> list[Column]:
+def _bulk_columns(r: ShapeReader, kind: str, wrapper: str, main: str, classes) -> list[Column]:
     """The columns of shapes/bulk.ttl for the type (ctdlsh:columnsOf its main class)."""
     g = r.g
     by_path: dict[tuple, list] = {}

@@ -29,6 +29,7 @@ SH_WARNING = SH + "Warning"
 SH_INFO = SH + "Info"
 DURATION_ORDER = CTDLSH + "DurationOrderConstraintComponent"
 NOT_LONGER_THAN = CTDLSH + "notLongerThan"
+PLAN_FORMAT = 1            # bump when the compiled plan's layout (plan.py docstring) changes
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,8 @@ from __future__ import annotations
 import rdflib
 
 from ..errors import ShapesError
-from . import CTDLSH, DURATION_ORDER, NOT_LONGER_THAN, SH, SH_VIOLATION, ComplexPath
+from . import CTDLSH, DURATION_ORDER, NOT_LONGER_THAN, PLAN_FORMAT, SH, SH_VIOLATION, ComplexPath
 from . import params
-from .rules import PLAN_FORMAT
 from .targets import CLASS, MODES
 
 RDF = rdflib.RDF

@@ -19,10 +19,10 @@ import threading
 from pathlib import Path
 
 from ..rdf_cache import entry_for, read_entry, write_entry
+from . import PLAN_FORMAT
 
 _lock = threading.Lock()
 _loaded: dict = {}
-PLAN_FORMAT = 1            # bump when the plan's layout (plan.py docstring) changes
 _COMPILER = ("plan.py", "params.py")
 _KEYS = {"shapes", "class", "subject", "object", "node", "info"}
 
