@@ -472,3 +472,27 @@ def test_sqlite_survives_sigkill_mid_publish(tmp_path):
         assert store.get_by_node_ctid(current.node_ctids[-1]) == current
         assert store.existing_ctids(current.node_ctids) == set(current.node_ctids)
     store.close()
+
+
+def test_postgres_replaces_a_connection_the_server_dropped(postgres_url, tmp_path):
+    """psycopg_pool checks a connection before lending it: one the server closed (a restart, an
+    idle timeout, an administrator) is replaced, and the call works; an unreachable server is its
+    own error at once."""
+    import psycopg
+
+    store = open_store(tmp_path, postgres_url)
+    try:
+        ctid = put(store, new_ctid()).ctid
+        with store._pool.connection() as conn:
+            pid = conn.info.backend_pid
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+        assert store.existing_ctids([ctid]) == {ctid}
+        with store._pool.connection() as conn:
+            assert conn.info.backend_pid != pid
+    finally:
+        store.close()
+    with pytest.raises(StoreError, match="closed"):
+        store.existing_ctids([ctid])
+    with pytest.raises(psycopg.OperationalError):
+        open_store(tmp_path, "postgresql://postgres@127.0.0.1:1/none")

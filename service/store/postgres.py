@@ -8,6 +8,10 @@ advisory lock too, so two servers starting at once do not race.
 
 Connections run in autocommit mode: a read is one statement, a write is an explicit transaction
 (READ COMMITTED, so the read after the lock sees the latest commit). JSON columns are jsonb.
+
+Connections come from psycopg_pool (psycopg's own pool): at most MAX_CONNECTIONS per process
+(callers above it wait up to WAIT_SECONDS), each checked before it is lent (a connection the server
+dropped is replaced, not handed out), renewed after MAX_LIFETIME_SECONDS, and broken ones discarded.
 """
 from __future__ import annotations
 
@@ -16,14 +20,16 @@ from functools import lru_cache
 from typing import Any, Iterator, Sequence
 
 import psycopg
-from psycopg import pq
+import psycopg_pool
 from psycopg.types.json import Jsonb
 
-from .pool import ConnectionPool
+from .base import StoreError
 from .relational import RelationalStore
 
 CONNECT_TIMEOUT_SECONDS = 10
 MAX_CONNECTIONS = 20   # per process; callers above it wait for a free one
+WAIT_SECONDS = 30.0
+MAX_LIFETIME_SECONDS = 3600.0
 
 
 @lru_cache(maxsize=256)
@@ -39,13 +45,8 @@ class PostgresStore(RelationalStore):
 
     def __init__(self, url: str, max_connections: int = MAX_CONNECTIONS):
         self.url = url
-        super().__init__(ConnectionPool(self._connect, _reusable, max_idle=max_connections,
-                                        max_open=max_connections))
+        super().__init__(_Pool(url, max_connections))
         self._init_schema()
-
-    def _connect(self) -> psycopg.Connection:
-        return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS,
-                               application_name="ctdl-assistant")
 
     @contextmanager
     def _writing(self, lock_name: str) -> Iterator[psycopg.Connection]:
@@ -75,6 +76,33 @@ class PostgresStore(RelationalStore):
         return value   # psycopg already loads jsonb into Python objects
 
 
-def _reusable(conn: psycopg.Connection) -> bool:
-    return (not conn.closed and not conn.broken
-            and conn.info.transaction_status == pq.TransactionStatus.IDLE)
+class _Pool:
+    """psycopg_pool behind the two calls the relational store makes (``connection()``, ``close()``),
+    its errors as StoreErrors."""
+
+    def __init__(self, url: str, max_connections: int):
+        settings = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                    "application_name": "ctdl-assistant"}
+        psycopg.connect(url, **settings).close()     # a wrong URL or a server down: its own error, at once
+        self._pool = psycopg_pool.ConnectionPool(
+            url, min_size=1, max_size=max_connections, open=False, timeout=WAIT_SECONDS,
+            max_lifetime=MAX_LIFETIME_SECONDS, check=psycopg_pool.ConnectionPool.check_connection,
+            kwargs=settings)
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
+        except psycopg_pool.PoolTimeout as e:
+            self._pool.close()
+            raise psycopg.OperationalError(f"cannot connect to the database: {e}") from None
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg_pool.PoolTimeout:
+            raise StoreError(f"no database connection became free within {WAIT_SECONDS:g} s") from None
+        except psycopg_pool.PoolClosed:
+            raise StoreError("the store is closed") from None
+
+    def close(self) -> None:
+        self._pool.close()
