@@ -73,6 +73,8 @@ RESULTS: dict[str, str] = {
     "comment-row": "A row marked as a comment (#SAMPLE, #INSTRUCTIONS) was skipped.",
     "duplicate-external-identifier": "Two rows with the same External Identifier (the same identifier updates the same record).",
     "unknown-credential": "A Target Credential the organization has not published (nor staged).",
+    "unknown-address": "An address identifier the organization has not published (Available At...).",
+    "unknown-manifest": "A cost or condition manifest the organization has not published (Common Costs, Common Conditions).",
     "deferred": "A row that can be uploaded but not published yet (no Target Credential); a note.",
     "date-read": "A date written month/day/year was read as YYYY-MM-DD; a note naming the assumption.",
     "formula": "A cell holds a formula; its text is read, never its result.",
