@@ -25,6 +25,22 @@ def difference(a: rdflib.Graph, b: rdflib.Graph, names=("expected", "actual")) -
     return "\n".join(lines)
 
 
+def pyld_graph(doc: dict) -> rdflib.Graph:
+    """The document's triples as pyld reads it (with our local contexts only), every named graph
+    merged: an independent reading, not our own lifter's."""
+    from pyld import jsonld
+
+    from transformer.context import pyld_loader
+
+    nquads = jsonld.to_rdf(doc, {"documentLoader": pyld_loader, "format": "application/n-quads"})
+    dataset = rdflib.Dataset()
+    dataset.parse(data=nquads, format="nquads")
+    g = rdflib.Graph()
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
 def assert_isomorphic(expected: rdflib.Graph, actual: rdflib.Graph, names=("expected", "actual")) -> None:
     if to_isomorphic(expected) != to_isomorphic(actual):
         raise AssertionError("graphs differ\n" + difference(expected, actual, names))
