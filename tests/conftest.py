@@ -16,3 +16,26 @@ if "CTDL_CACHE_DIR" not in os.environ:
 
 # the in-process HTTP fixtures (api: the app on each store backend) for every test module
 pytest_plugins = ("http_support",)
+
+
+# markers by where a test is and what it runs on (pyproject.toml lists them)
+_PROCESS_MODULES = {"test_cli.py", "test_rules_cache.py", "test_bulk_cli.py", "test_framework_upload.py"}
+_SLOW_TESTS = {"test_the_project_shapes_are_sound", "test_check_and_test_run_the_examples",
+               "test_no_internal_term_and_no_crash_on_any_key_through_any_route"}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        path = Path(str(item.fspath))
+        if "e2e" in path.parts:
+            item.add_marker(pytest.mark.process)
+            item.add_marker(pytest.mark.slow)
+        elif path.name in _PROCESS_MODULES and "subprocess" in path.read_text(encoding="utf-8"):
+            item.add_marker(pytest.mark.process)
+        if item.originalname in _SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres" in params.values() or "postgres" in item.name.lower():
+            item.add_marker(pytest.mark.postgres)
