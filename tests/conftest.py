@@ -19,9 +19,18 @@ pytest_plugins = ("http_support",)
 
 
 # markers by where a test is and what it runs on (pyproject.toml lists them)
-_PROCESS_MODULES = {"test_cli.py", "test_rules_cache.py", "test_bulk_cli.py", "test_framework_upload.py"}
 _SLOW_TESTS = {"test_the_project_shapes_are_sound", "test_check_and_test_run_the_examples",
                "test_no_internal_term_and_no_crash_on_any_key_through_any_route"}
+
+
+def _starts_a_process(item) -> bool:
+    import inspect
+
+    try:
+        source = inspect.getsource(item.function)
+    except (OSError, TypeError, AttributeError):
+        return False
+    return "subprocess" in source or "Popen" in source
 
 
 def pytest_collection_modifyitems(config, items):
@@ -32,7 +41,7 @@ def pytest_collection_modifyitems(config, items):
         if "e2e" in path.parts:
             item.add_marker(pytest.mark.process)
             item.add_marker(pytest.mark.slow)
-        elif path.name in _PROCESS_MODULES and "subprocess" in path.read_text(encoding="utf-8"):
+        elif _starts_a_process(item):
             item.add_marker(pytest.mark.process)
         if item.originalname in _SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

@@ -1,15 +1,14 @@
-"""`ctdl bulk ...` and `ctdl org addresses` as scripts use them: real subprocesses on a registry in
+"""`ctdl bulk ...` and `ctdl org addresses` as scripts use them, in process (tests/cli_runner.py) on a registry in
 --data, exit codes 0 (done) / 1 (refused, some failed) / 2 (unusable input)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bulk_rows import REGISTRY, credential, learning_opportunity, new_ctid, organization, row
+from cli_runner import run_ctdl
 from service.bulk import BulkWorkflow
 from service.registry import Registry, now
 from service.signing import load_or_create_signing_key, public_key_pem
@@ -20,9 +19,8 @@ from transformer.enrich import Options
 ROOT = Path(__file__).parent.parent
 
 
-def ctdl(data: Path, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "service.cli", *map(str, args), "--data", str(data)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+def ctdl(data: Path, *args):
+    return run_ctdl(*args, "--data", data, text=True)
 
 
 class Host:

@@ -1,12 +1,11 @@
 """`ctdl bulk upload` / `ctdl bulk template`: a spreadsheet's rows validated and staged, never published."""
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import run_ctdl
 
 ROOT = Path(__file__).parent.parent
 ORG = "ce-3f2a9c4e-7b1d-4e8a-9c2f-5d6e7f8a9b0c"
-CTDL = [sys.executable, "-m", "service.cli"]
 HEADER = ("External Identifier,Learning Opportunity Class Type,Learning Opportunity Name,Description,"
           "Subject Webpage,Language,Available Online At,Delivery Type,Available At")
 ROWS = [
@@ -20,8 +19,7 @@ ROWS = [
 
 
 def ctdl(*args, data: Path):
-    return subprocess.run(CTDL + [str(a) for a in args] + ["--data", str(data)], capture_output=True, cwd=ROOT,
-                          timeout=120)
+    return run_ctdl(*args, "--data", data)
 
 
 def write_sheet(path: Path, rows) -> Path:
@@ -75,16 +73,14 @@ def test_upload_of_an_unusable_file_exits_2(tmp_path):
 
 def test_template_from_the_shapes(tmp_path):
     out = tmp_path / "t.csv"
-    r = subprocess.run(CTDL + ["bulk", "template", "learningopportunity", "--sample", "--instructions", "-o", str(out)],
-                       capture_output=True, cwd=ROOT, timeout=120)
+    r = run_ctdl("bulk", "template", "learningopportunity", "--sample", "--instructions", "-o", out)
     assert r.returncode == 0, r.stderr.decode()
     header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     for column in ("External Identifier", "Learning Opportunity Name", "Description", "Subject Webpage",
                    "Available Online At", "Availability Listing", "Available At"):
         assert column in header
     xlsx = tmp_path / "t.xlsx"
-    r = subprocess.run(CTDL + ["bulk", "template", "course", "--xlsx", "-o", str(xlsx)], capture_output=True, cwd=ROOT,
-                       timeout=120)
+    r = run_ctdl("bulk", "template", "course", "--xlsx", "-o", xlsx)
     assert r.returncode == 0 and xlsx.read_bytes()[:2] == b"PK"
 
 

@@ -1,10 +1,12 @@
-"""The `ctdl` command as scripts use it: real subprocesses, exit codes, stdout/stderr contract."""
+"""The `ctdl` command as scripts use it: exit codes, stdout/stderr contract (in process, through
+tests/cli_runner.py; the console script itself once, as a process)."""
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from cli_runner import run_ctdl
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "organization.json"
@@ -12,7 +14,8 @@ CTDL = [sys.executable, "-m", "service.cli"]
 
 
 def ctdl(*args, stdin: bytes | None = None):
-    return subprocess.run(CTDL + [str(a) for a in args], input=stdin, capture_output=True, cwd=ROOT, timeout=120)
+    """In process (tests/cli_runner.py); the tests that need the process itself use subprocess."""
+    return run_ctdl(*args, stdin=stdin)
 
 
 def test_version():
@@ -119,3 +122,14 @@ def test_validate_refuses_unknown_contexts(tmp_path):
     f.write_text(json.dumps({"@context": "https://example.org/other-context", "@id": "https://x.example/1"}))
     r = ctdl("validate", f)
     assert r.returncode == 2 and "never fetches" in r.stderr.decode()
+
+
+# -- the command as a process: the console script's own exit path --------------------------------
+def test_the_console_script_exits_with_the_command_s_status():
+    """`entry()` ends validate without the interpreter's teardown; the status and output survive."""
+    import subprocess
+
+    ok = subprocess.run(CTDL + ["format", "organization", str(EXAMPLE)], capture_output=True, cwd=ROOT, timeout=120)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["@graph"]
+    bad = subprocess.run(CTDL + ["validate", "-"], input=b"{not json", capture_output=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and b"ctdl:" in bad.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bulk_rows import new_ctid
+from cli_runner import run_ctdl
 from service.bulk import OrganizationNotPublished
 from service.frameworks import FRAMEWORK
 from service.registry import Forbidden
@@ -205,13 +206,9 @@ def test_export_needs_a_framework_and_says_which_when_there_are_several(bulk):
 
 
 # -- the command line ------------------------------------------------------------------------------------
-def ctdl(tmp_path: Path | None, *args) -> "subprocess.CompletedProcess":
-    import subprocess
-    import sys
-
+def ctdl(tmp_path: Path | None, *args):
     store = ["--data", str(tmp_path / "data")] if tmp_path is not None else []
-    return subprocess.run([sys.executable, "-m", "service.cli", *map(str, args), *store],
-                          capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=120)
+    return run_ctdl(*args, *store, text=True)
 
 
 def test_cli_upload_export_and_exit_codes(tmp_path):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run_ctdl
 from transformer import summary
 from transformer.documents import check, documents, read_text
 from transformer.errors import InputError
@@ -26,9 +25,8 @@ def bad_doc() -> dict:
     return doc
 
 
-def ctdl(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "service.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+def ctdl(*args):
+    return run_ctdl(*args, text=True)
 
 
 def test_an_array_is_validated_item_by_item_with_pointers_into_the_array():
