@@ -41,8 +41,8 @@ def main() -> None:
 
     t0 = time.perf_counter()
     from transformer.pipeline import format_request, validate_document
-    from transformer.shacl import get_engine
-    get_engine("compiled")
+    from transformer.ruleset import RuleSet
+    RuleSet.default().engine("compiled")
     format_request(json.dumps(generate(1)[0]).encode())
     startup = time.perf_counter() - t0
 
@@ -58,7 +58,7 @@ def main() -> None:
         val_rates.append(run(outputs, lambda d: validate_document(d)))
     ref = requests[: args.reference_docs]
     ref_out = outputs[: args.reference_docs]
-    get_engine("pyshacl")
+    RuleSet.default().engine("pyshacl")
     ref_fmt = run(ref, lambda d: format_request(d, engine="pyshacl"))
     ref_val = run(ref_out, lambda d: validate_document(d, engine="pyshacl"))
 

@@ -80,7 +80,7 @@ def validate():
     raw = request.args.get("examples", "3")
     if not raw.isdigit() or int(raw) > 1000:
         raise WrongShape(f'"examples" must be a whole number from 0 to 1000, not "{raw}"', pointer="?examples")
-    checked = check(request.get_data(), "body", registry().engine, unreadable="raise")
+    checked = check(request.get_data(), "body", registry().engine, unreadable="raise", rules=registry().rules)
     return json_response(summary.json_summary(checked, summary.group_results(checked, int(raw))), 200)
 
 

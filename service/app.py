@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from transformer import CtdlError, MAX_INPUT_BYTES, Options
+from transformer import CtdlError, MAX_INPUT_BYTES, Options, RuleSet
 
 from .responses import error_response
 
@@ -25,6 +25,7 @@ class Settings:
     public_url: str = field(default="http://127.0.0.1:8080/", metadata={"help": "base URL of resource URIs (@id) and links"})
     strict_references: bool = field(default=False, metadata={"help": "refuse OwnedBy/OfferedBy CTIDs not in this registry"})
     engine: str | None = field(default=None, metadata={"help": "SHACL engine: compiled (default) or pyshacl"})
+    shapes_dir: Path | None = field(default=None, metadata={"help": "a shapes folder to check against instead of the project's"})
     max_body_bytes: int = field(default=MAX_INPUT_BYTES, metadata={"help": "largest request body accepted (413 above)"})
 
 
@@ -44,9 +45,10 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     store = store or open_store(Path(settings.data_dir), settings.database_url)
     key = load_or_create_signing_key(Path(settings.data_dir))
     base = settings.public_url if settings.public_url.endswith("/") else settings.public_url + "/"
+    rules = RuleSet.for_folder(settings.shapes_dir) if settings.shapes_dir else None
     app.extensions["ctdl_registry"] = Registry(store, key, public_key_pem(key), Options(registry=base),
                                                strict_references=settings.strict_references,
-                                               engine=settings.engine)
+                                               engine=settings.engine, rules=rules)
     app.extensions["ctdl_base_url"] = base
 
     from . import api_assistant, api_bulk, api_docs, api_registry

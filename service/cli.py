@@ -37,11 +37,19 @@ def cmd_format(args) -> int:
         raise CtdlError(f'unknown type "{kind}"; use one of: {", ".join(sorted(endpoint_names()))}',
                         code="input.unknown-type")
     data = read_input(args.file)
-    outcome = format_request(data, kind, Options(registry=_registry(args)), engine=args.engine)
+    outcome = format_request(data, kind, Options(registry=_registry(args)), engine=args.engine,
+                             rules=_rules(args))
     json.dump(outcome.document, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     _print_report(outcome.report, args.messages, sys.stderr, args.verbose)
     return EXIT_OK if outcome.report.conforms else EXIT_VIOLATIONS
+
+
+def _rules(args):
+    """The RuleSet of --shapes DIR, or None (the project's)."""
+    from service.cli_shapes import rules_of
+
+    return rules_of(getattr(args, "shapes", None))
 
 
 def cmd_validate(args) -> int:
@@ -52,11 +60,12 @@ def cmd_validate(args) -> int:
 
     from transformer import check, check_files, files, summary
 
+    rules = _rules(args)
     paths = args.file
     many = len(paths) > 1 or (paths[0] != "-" and Path(paths[0]).is_dir())
     if not many:
         name = "-" if paths[0] == "-" else Path(paths[0]).name
-        checked = check(read_input(paths[0]), name, args.engine, unreadable="raise")  # unreadable: exit 2
+        checked = check(read_input(paths[0]), name, args.engine, unreadable="raise", rules=rules)  # unusable: exit 2
     else:
         inputs = []     # (file to read, its name in the report)
         for given in paths:
@@ -68,7 +77,7 @@ def cmd_validate(args) -> int:
                 inputs += found
             else:
                 inputs.append((given, given))
-        per_file = iter(check_files([(f, name) for f, name in inputs if f != "-"], args.engine))
+        per_file = iter(check_files([(f, name) for f, name in inputs if f != "-"], args.engine, rules))
         checked = []
         for f, name in inputs:
             if f != "-":
@@ -79,7 +88,7 @@ def cmd_validate(args) -> int:
             except CtdlError as e:
                 checked.append(summary.Checked(name, None, {"code": e.code, "message": e.message, "path": ""}, name))
                 continue
-            checked += check(data, name, args.engine, file=name)
+            checked += check(data, name, args.engine, file=name, rules=rules)
     groups = summary.group_results(checked, args.examples)
     if args.format == "json":
         summary.write_json(checked, groups, sys.stdout)
@@ -91,7 +100,7 @@ def cmd_validate(args) -> int:
             print()
         examples = 10 ** 9 if args.verbose else args.examples
         print(summary.text_summary(checked, summary.group_results(checked, examples) if args.verbose else groups,
-                                   verbose=args.verbose))
+                                   verbose=args.verbose, rules=rules))
     if all(c.error is not None for c in checked):
         return EXIT_UNUSABLE
     return EXIT_OK if all(c.conforms or c.error for c in checked) and not any(c.error for c in checked) \
@@ -367,10 +376,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_UNUSABLE
     try:
-        if getattr(args, "shapes", None) and args.command != "shapes":
-            from service.cli_shapes import use_shapes
-
-            use_shapes(args.shapes)
         return args.func(args)
     except ConfigurationError as e:   # our own rules are broken (a shapes file): the maintainer must fix it
         print(f"ctdl: {e.one_line()}", file=sys.stderr)

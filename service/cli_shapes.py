@@ -14,32 +14,29 @@ starts: restart it after an edit; a broken file stops it with the file, line and
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
 
-def use_shapes(folder: str | None) -> None:
-    """Point the data loader at another shapes folder (before anything loads the shapes)."""
+def rules_of(folder: str | None):
+    """The RuleSet of ``--shapes DIR`` (None: the project's); ShapesError for a folder without shapes."""
     if not folder:
-        return
-    from transformer import data_dir, ShapesError
+        return None
+    from transformer import RuleSet
 
-    path = Path(folder).resolve()
-    if not path.is_dir() or not any(path.glob("*.ttl")):
-        raise ShapesError(f"{folder} is not a folder of shapes (*.ttl files)")
-    os.environ["CTDL_SHAPES"] = str(path)
-    data_dir.cache_clear()
+    return RuleSet.for_folder(folder)
 
 
 def cmd_shapes(args) -> int:
-    use_shapes(args.shapes)
+    from transformer import RuleSet
+
+    rules = rules_of(args.shapes) or RuleSet.default()
     if args.shapes_command == "check":
         from transformer import check_shapes
 
-        findings = check_shapes(examples=not args.no_examples)
+        findings = check_shapes(rules.shapes_dir, examples=not args.no_examples)
         for f in findings:
             print(f.text())
         if any(f.code == "syntax" for f in findings):
@@ -51,10 +48,10 @@ def cmd_shapes(args) -> int:
     if args.shapes_command == "test":
         from transformer import examples_dir, run_examples
 
-        if not examples_dir().is_dir():
-            print(f"ctdl: no examples folder ({examples_dir()}): run from a checkout", file=sys.stderr)
+        if not examples_dir(rules).is_dir():
+            print(f"ctdl: no examples folder ({examples_dir(rules)}): run from a checkout", file=sys.stderr)
             return EXIT_UNUSABLE
-        results = run_examples(args.names or None)
+        results = run_examples(args.names or None, rules=rules)
         if not results:
             print(f"ctdl: no examples for {', '.join(args.names)}", file=sys.stderr)
             return EXIT_UNUSABLE
@@ -72,7 +69,7 @@ def cmd_shapes(args) -> int:
 
         from transformer import data_dir, write_schema_shapes as write
 
-        out = Path(args.output) if args.output else data_dir("shapes") / "schema" / "ctdl.ttl"
+        out = Path(args.output) if args.output else rules.shapes_dir / "schema" / "ctdl.ttl"
         before = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
         after = write(Path(args.source) if args.source else data_dir("vocabularies") / "schema", out).splitlines()
         changed = [l for l in difflib.unified_diff(before, after, lineterm="", n=0) if l[:1] in "+-" and
@@ -83,7 +80,7 @@ def cmd_shapes(args) -> int:
         return EXIT_OK
     from transformer import write_docs
 
-    written = write_docs(Path(args.output))
+    written = write_docs(Path(args.output), rules)
     print(f"wrote {len(written)} pages to {args.output}", file=sys.stderr)
     return EXIT_OK
 

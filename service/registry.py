@@ -140,13 +140,14 @@ DOCUMENT_KINDS = {"competencyframework": ("CompetencyFramework", ("ceasn:Compete
 
 class Registry:
     def __init__(self, store: Store, signing_key, public_key_pem: str, opts: Options,
-                 strict_references: bool = False, engine: str | None = None):
+                 strict_references: bool = False, engine: str | None = None, rules=None):
         self.store = store
         self.signing_key = signing_key
         self.public_key_pem = public_key_pem
         self.opts = opts
         self.strict_references = strict_references
         self.engine = engine
+        self.rules = rules                  # a RuleSet (`ctdl serve --shapes DIR`); None: the project's
         self.tenancy = Tenancy(store)
 
     # -- keys ----------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ class Registry:
 
     # -- format / publish ------------------------------------------------------------------------
     def format(self, body: bytes, kind: str) -> Outcome:
-        return format_request(body, kind, self.opts, engine=self.engine)
+        return format_request(body, kind, self.opts, engine=self.engine, rules=self.rules)
 
     def publish(self, body: bytes, kind: str, key: KeyRecord) -> PublishResult:
         outcome = self.format(body, kind)
@@ -199,7 +200,7 @@ class Registry:
         stores a formatted request (ownership, references, history)."""
         from transformer import validate_document
 
-        report = validate_document(document, self.engine)
+        report = validate_document(document, self.engine, rules=self.rules)
         graph = document.get("@graph") if isinstance(document, dict) else None
         main = graph[0] if isinstance(graph, list) and graph and isinstance(graph[0], dict) else document
         ctid = main.get("ceterms:ctid") if isinstance(main, dict) else None

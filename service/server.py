@@ -292,7 +292,8 @@ def serve(args) -> int:
     # one line at start-up, then only problems: no access log per request unless asked for
     logging.getLogger("werkzeug").setLevel(logging.INFO if getattr(args, "access_log", False) else logging.WARNING)
     settings = Settings(data_dir=Path(args.data), database_url=args.database,
-                        strict_references=args.strict_references, engine=args.engine)
+                        strict_references=args.strict_references, engine=args.engine,
+                        shapes_dir=Path(args.shapes) if getattr(args, "shapes", None) else None)
     # bind first, so that --port 0 can tell the URL it really listens on
     server = PooledWSGIServer(args.host, args.port, app=None,
                               threads=getattr(args, "threads", DEFAULT_THREADS) or DEFAULT_THREADS,
@@ -303,8 +304,9 @@ def serve(args) -> int:
     app = create_app(settings)
     drain = _Drain(app)
     server.app = drain
-    from transformer import get_engine  # compile the shapes before the first request
-    get_engine(args.engine or "compiled")
+    # compile the shapes before the first request (a broken file stops the server here, with its line)
+    from transformer import RuleSet
+    (app.extensions["ctdl_registry"].rules or RuleSet.default()).engine(args.engine or "compiled")
 
     stopping = threading.Event()
 

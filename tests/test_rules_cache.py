@@ -148,3 +148,28 @@ def test_cached_vocabularies_are_the_turtle_files():
     assert len(v.schemes) > 40 and len(v.concepts) > 400 and v.frameworks
     cred = v.scheme_for("https://purl.org/ctdl/terms/credentialStatusType")
     assert cred is not None and cred.find("active").notation == "Active"
+
+
+def test_another_shapes_folder_is_another_ruleset_in_the_same_process(files, tmp_path):
+    """--shapes DIR builds another RuleSet: both are used side by side, nothing global changes."""
+    from transformer import RuleSet, ShapesError
+    from transformer.pipeline import validate_document
+
+    files[0].write_text(files[0].read_text(encoding="utf-8") + """
+<urn:x:NameIsLong> a <http://www.w3.org/ns/shacl#NodeShape> ;
+    <http://www.w3.org/ns/shacl#targetClass> <https://purl.org/ctdl/terms/Certification> ;
+    <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <https://purl.org/ctdl/terms/name> ;
+        <http://www.w3.org/ns/shacl#minLength> 50 ] .
+""", encoding="utf-8")
+    mine = RuleSet.for_folder(files[0].parent)
+    assert mine is RuleSet.for_folder(files[0].parent) and mine is not RuleSet.default()
+    doc = {"@context": "https://credreg.net/ctdl/schema/context/json",
+           "@id": "https://credentialengineregistry.org/resources/ce-0e6a1ab7-4b8c-4b0f-9d6c-2a3e0b1c5d11",
+           "@type": "ceterms:Certification", "ceterms:name": {"en-US": "Welding"}}
+    before = os.environ.get("CTDL_SHAPES")
+    with_mine = validate_document(doc, rules=mine).results
+    default = validate_document(doc).results
+    assert [r for r in with_mine if r.code == "too-short"] and not [r for r in default if r.code == "too-short"]
+    assert os.environ.get("CTDL_SHAPES") == before
+    with pytest.raises(ShapesError):
+        RuleSet.for_folder(tmp_path / "no-shapes-here")

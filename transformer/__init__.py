@@ -79,6 +79,7 @@ _FACE = {
     "schema_index": ("vocab", "schema_index"),
     "data_dir": ("resources", "data_dir"),
     "get_engine": ("shacl", "get_engine"),
+    "RuleSet": ("ruleset", "RuleSet"),
     # tools for the people who maintain the shapes
     "check_shapes": ("shapes_tools.check", "check_shapes"),
     "write_docs": ("shapes_tools.docs", "write_docs"),

@@ -71,7 +71,7 @@ def files(folder: Path) -> Iterator[Path]:
 
 
 def check(data: bytes | str, label: str = "input", engine: str | None = None, file: str = "",
-          unreadable: str = "report") -> list:
+          unreadable: str = "report", rules=None) -> list:
     """Validate every document of one input: a list of ``summary.Checked``.  An input that cannot
     be read at all is one Checked with its error (``unreadable="report"``, for folders) or raises
     its InputError (``"raise"``, for one file or a request body)."""
@@ -87,7 +87,7 @@ def check(data: bytes | str, label: str = "input", engine: str | None = None, fi
     out = []
     for doc in docs:
         try:
-            report = validate_document(doc.data, engine, base=doc.base, problems=doc.problems)
+            report = validate_document(doc.data, engine, base=doc.base, problems=doc.problems, rules=rules)
         except InputError as e:
             if unreadable == "raise" and len(docs) == 1:
                 raise
@@ -101,7 +101,7 @@ PARALLEL_FROM = 64      # files: fewer are checked in this process (workers woul
 
 
 def _check_file(item: tuple) -> list:
-    path, name, engine = item
+    path, name, engine, shapes = item
     from .errors import Unreadable
     from .parse import MAX_INPUT_BYTES
     from .summary import Checked
@@ -112,6 +112,9 @@ def _check_file(item: tuple) -> list:
                 data = f.read(MAX_INPUT_BYTES + 1)
         except OSError as e:
             raise Unreadable(f"cannot read {path}: {e.strerror or e}") from None
+        if shapes is not None:                  # workers get the folder, not the compiled rules
+            from .ruleset import RuleSet
+            return check(data, name, engine, file=name, rules=RuleSet.for_folder(shapes))
         return check(data, name, engine, file=name)
     except InputError as e:         # a file that cannot be read is reported on that file
         return [Checked(name, None, {"code": e.code, "message": e.message, "path": getattr(e, "pointer", "")}, name)]
@@ -133,13 +136,14 @@ def workers_for(count: int) -> int:
     return max(1, min(wanted, count))
 
 
-def check_files(inputs: list[tuple[str, str]], engine: str | None = None) -> list[list]:
+def check_files(inputs: list[tuple[str, str]], engine: str | None = None, rules=None) -> list[list]:
     """Every (file, name in the report) read and checked: a list of ``summary.Checked`` per file,
     in input order.  Many files are
     shared among worker processes forked once the rules are loaded (the first file is checked
     here first), so a folder of a registry export uses every core; each worker returns its files'
     ``summary.Checked``."""
-    items = [(path, name, engine) for path, name in inputs]
+    shapes = str(rules.shapes_dir) if rules is not None else None
+    items = [(path, name, engine, shapes) for path, name in inputs]
     n = workers_for(len(items))
     if n <= 1:
         return [_check_file(item) for item in items]

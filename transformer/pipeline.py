@@ -108,7 +108,7 @@ def find_payload(body: dict, kind: str | None) -> tuple[str, Any, str]:
 
 
 def format_request(data: bytes | str | dict, kind: str | None = None, opts: Options | None = None,
-                   engine: str | None = None) -> Outcome:
+                   engine: str | None = None, rules=None) -> Outcome:
     opts = opts or Options()
     problems: list[Result] = []
     body = data if isinstance(data, dict) else parse.parse_json(data, problems)
@@ -133,7 +133,7 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
     _main_type(graph, node, wrapper, base, problems)
     enrich(graph, Options(opts.registry, language), problems)
     # both layers, as `ctdl validate` runs them: what format emits has no violation it did not report
-    shape_results = _both_layers(graph, input_namer, engine, problems)
+    shape_results = _both_layers(graph, input_namer, engine, problems, rules)
     report = _merge(problems, shape_results)
     doc = frame(graph, opts)
     main_node = graph.nodes.get(graph.main)
@@ -144,13 +144,14 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
                    wrapper, request)
 
 
-def _both_layers(graph: Graph, namer, engine: str | None, said_before: list[Result] = ()) -> list[Result]:
+def _both_layers(graph: Graph, namer, engine: str | None, said_before: list[Result] = (),
+                 rules=None) -> list[Result]:
     """The policy shapes, then the schema layer (generated from the encodings: ranges, classes of
     embedded nodes, concept schemes) where neither a policy shape nor ``said_before`` has already
     said what is wrong at that place: the registrar's words are not repeated in the schema's."""
-    results = validate_graph(graph, namer, engine)
+    results = validate_graph(graph, namer, engine, rules=rules)
     said = {(r.path, r.severity) for r in [*results, *said_before]}
-    return results + [r for r in validate_graph(graph, namer, engine, layer="schema")
+    return results + [r for r in validate_graph(graph, namer, engine, layer="schema", rules=rules)
                       if (r.path, r.severity) not in said]
 
 
@@ -204,10 +205,11 @@ def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: lis
 
 
 def validate_document(data: bytes | str | dict, engine: str | None = None, base: str = "",
-                      problems: list[Result] | None = None) -> Report:
+                      problems: list[Result] | None = None, rules=None) -> Report:
     """Validate any CTDL document: one resource, an ``@graph`` document, or a registry envelope.
     ``base``: the document's JSON pointer in a larger input (an array: "/3"); ``problems``: what
-    reading it already said (transformer.documents).  Arrays and folders: transformer.documents."""
+    reading it already said (transformer.documents); ``rules``: the ``RuleSet`` to check against
+    (default: the project's).  Arrays and folders: transformer.documents."""
     problems = list(problems or [])
     if isinstance(data, dict):
         doc = data
@@ -233,7 +235,7 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
                                "so nothing in it could be checked", path=base or "/",
                                fix='Give the resource its CTDL @type (e.g. "@type": "ceterms:Certificate") and '
                                    'the CTDL @context, or check that this is the file you meant.'))
-    results = _both_layers(graph, ctdl_namer, engine)
+    results = _both_layers(graph, ctdl_namer, engine, rules=rules)
     deprecated = structure_schema().superseded
     if deprecated:   # a class CTDL replaced is said once, as deprecated (with its replacement), not also as wrong-class
         results = [r for r in results if not (r.code == "wrong-class" and r.value

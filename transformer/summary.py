@@ -77,22 +77,24 @@ def totals(checked: list[Checked]) -> dict:
             "violations": v, "warnings": w, "unreadable": sum(c.error is not None for c in checked)}
 
 
-def _one_of(shape: str) -> str:
+def _one_of(shape: str, rules=None) -> str:
     """What a recommended at-least-one group is called, in the CTDL terms the other names of the
     summary use: 'one of ceterms:availableAt, ceterms:availableOnlineAt' (its sh:or alternatives);
     the shape's name when its alternatives are not simple paths."""
     from .context import ctdl_context
-    from .shacl.rules import project_rules
-    from .validate import expand_shape, shape_info
+    from .ruleset import RuleSet
+    from .validate import expand_shape
 
-    terms = [ctdl_context().compact(p) for p in project_rules().alternatives(expand_shape(shape))]
+    rules = rules or RuleSet.default()
+    terms = [ctdl_context().compact(p) for p in rules.alternatives(expand_shape(shape))]
     if terms:
         return "one of " + " | ".join(terms)
-    name = shape_info().get(expand_shape(shape), {}).get("name")
+    name = rules.info().get(expand_shape(shape), {}).get("name")
     return f"one of {name}" if name else shape
 
 
-def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3, verbose: bool = False) -> str:
+def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3, verbose: bool = False,
+                 rules=None) -> str:
     """Each rule once: its examples as result lines, then how many more there are; the missing
     recommended properties in one line, unless ``verbose`` (then each, like every other result)."""
     lines: list[str] = []
@@ -115,7 +117,7 @@ def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3,
             lines.append(f"  ... and {g.count - len(g.examples)} more like these (--format json lists every one)")
     if len(recommended) > 1:   # one line for the benchmark: which recommended properties are missing, how often
         count = sum(g.count for g in recommended)
-        names = [(g.count, g.examples[0][1].property or _one_of(g.shape)) for g in recommended]
+        names = [(g.count, g.examples[0][1].property or _one_of(g.shape, rules)) for g in recommended]
         listed = ", ".join(f"{name} ({n})" if several or n > 1 else name for n, name in sorted(names, key=lambda x: -x[0]))
         lines.append(f"warning [recommended] x{count}: recommended properties (Credential Engine benchmark) are "
                      f"missing: {listed} (-v or --format json shows each)")

@@ -7,7 +7,6 @@ Swapping the engine never touches lift or frame.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Callable
 
 from .graph import Graph, IRI, Literal, Node
@@ -42,20 +41,9 @@ SEVERITIES = {SH + "Violation": VIOLATION, SH + "Warning": WARNING, SH + "Info":
 
 
 def shape_info() -> dict[str, dict]:
-    """Per shape IRI: its sh:name and ctdlsh:code (from the precompiled rules)."""
-    from .shacl.rules import project_rules
-    return _info(project_rules(), False)
-
-
-_INFO: dict = {}
-
-
-def _info(rules, property_shapes_only: bool) -> dict:
-    key = (id(rules), property_shapes_only)
-    hit = _INFO.get(key)
-    if hit is None or hit[0] is not rules:
-        hit = _INFO[key] = (rules, rules.info(property_shapes_only))
-    return hit[1]
+    """Per shape IRI of the project's policy shapes: its sh:name and ctdlsh:code."""
+    from .ruleset import RuleSet
+    return RuleSet.default().info("policy")
 
 
 SHAPE_NS = "urn:ctdl-assistant:shape:"
@@ -71,25 +59,18 @@ def expand_shape(compact: str) -> str:
 
 
 def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None = None,
-                   layer: str = "policy") -> list[Result]:
+                   layer: str = "policy", rules=None) -> list[Result]:
     """Run the policy shapes (shapes/*.ttl) or, ``layer="schema"``, the schema shapes generated from
-    the CTDL encodings (shapes/schema/*.ttl, see transformer/schema_shapes.py)."""
-    from .shacl import get_engine
+    the CTDL encodings (shapes/schema/*.ttl, see transformer/schema_shapes.py), of ``rules`` (a
+    ``RuleSet``; default: the project's)."""
+    from .ruleset import RuleSet
 
-    if layer == "schema":
-        from .shacl.rules import schema_rules
-        rules = schema_rules()
-        if rules is None:
-            return []
-        if (engine or DEFAULT_ENGINE) == "compiled":
-            raw_results = rules.engine.validate(graph)
-        else:
-            raw_results = get_engine(engine, schema_shapes()).validate(graph)
-        info = schema_shape_info()
-    else:
-        raw_results = get_engine(engine or DEFAULT_ENGINE).validate(graph)
-        info = shape_info()
-    return one_per_defect([to_result(graph, r, namer, info) for r in raw_results])
+    rules = rules or RuleSet.default()
+    checker = rules.engine(engine or DEFAULT_ENGINE, layer)
+    if checker is None:
+        return []
+    info = rules.info(layer)
+    return one_per_defect([to_result(graph, r, namer, info) for r in checker.validate(graph)])
 
 
 # which word is kept when constraints of one shape say the same value is wrong: the most precise
@@ -117,31 +98,17 @@ def one_per_defect(results: list[Result]) -> list[Result]:
     return out
 
 
-@lru_cache(maxsize=1)
 def schema_shapes():
-    """The schema layer (shapes/schema/*.ttl) with the vocabulary shapes it points at; None if absent."""
-    from .resources import data_dir
-    from .shacl import load_shapes
-
-    folder = data_dir("shapes") / "schema"
-    files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
-    if not files:
-        return None
-    return load_shapes(files + [data_dir("shapes") / "vocabularies.ttl"])
+    """The project's schema layer as an rdflib graph (with the vocabulary shapes it points at);
+    None if absent."""
+    from .ruleset import RuleSet
+    return RuleSet.default().graph("schema")
 
 
 def schema_shape_info() -> dict[str, dict]:
     """The policy layer's shape info, plus the schema layer's property shapes."""
-    from .shacl.rules import schema_rules
-    rules = schema_rules()
-    key = ("schema", id(rules))
-    hit = _INFO.get(key)
-    if hit is None or hit[0] is not rules:
-        merged = dict(shape_info())
-        if rules is not None:
-            merged.update(_info(rules, True))
-        hit = _INFO[key] = (rules, merged)
-    return hit[1]
+    from .ruleset import RuleSet
+    return RuleSet.default().info("schema")
 
 
 def _first_pred(path) -> str | None:

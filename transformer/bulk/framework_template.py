@@ -59,9 +59,9 @@ def _shape_facts() -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
     from rdflib import URIRef
     from rdflib.namespace import SH
 
-    from ..shacl import project_shapes
+    from ..ruleset import RuleSet
 
-    g = project_shapes()
+    g = RuleSet.default().graph()
     descriptions: dict[tuple[str, str], str] = {}
     required: set[tuple[str, str]] = set()
     ctdlsh = URIRef("urn:ctdl-assistant:ns:class")

@@ -39,7 +39,7 @@ from ..errors import InputError, UnknownType
 from ..graph import RDF_TYPE
 from ..pipeline import endpoint_names, input_namer, wrappers
 from ..resources import data_dir
-from ..shacl import project_shapes
+from ..ruleset import RuleSet
 from ..vocab import schema_index, vocabularies
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -204,7 +204,7 @@ def normalize_type(kind: str) -> str:
 # -- the shapes, read once -----------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _shapes():
-    return project_shapes()
+    return RuleSet.default().graph()
 
 
 @lru_cache(maxsize=1)

@@ -105,30 +105,14 @@ def shapes_file_error(path, e: Exception) -> str:
 
 _lock = threading.Lock()
 _engines: dict = {}
-_default_shapes = None
 
 
-def project_shapes():
-    """The policy shapes (every ``shapes/*.ttl``), parsed once per process and shared by the
-    engines, the report layer, the templates and the docs."""
-    global _default_shapes
-    with _lock:
-        if _default_shapes is None:
-            _default_shapes = load_shapes()
-        return _default_shapes
-
-
-def get_engine(name: str = "compiled", shapes=None) -> Engine:
-    """The engine ``name`` for ``shapes`` (an rdflib graph; default: the project's shapes, for the
-    compiled engine from their precompiled rules, see ``rules``), built once per process."""
+def get_engine(name: str, shapes) -> Engine:
+    """The engine ``name`` for ``shapes`` (an rdflib graph), built once per process.  The project's
+    rules, or a folder's, come from ``transformer.ruleset.RuleSet`` (compiled from their plans)."""
     kind = {"compiled": "compiled", "pyshacl": "pyshacl", "reference": "pyshacl"}.get(name)
     if kind is None:
         raise ValueError(f"unknown SHACL engine {name!r} (use 'compiled' or 'pyshacl')")
-    if shapes is None:
-        if kind == "compiled":
-            from .rules import project_rules
-            return project_rules().engine
-        shapes = project_shapes()
     with _lock:
         key = (kind, id(shapes))
         hit = _engines.get(key)
@@ -144,5 +128,5 @@ def get_engine(name: str = "compiled", shapes=None) -> Engine:
         return engine
 
 
-__all__ = ["RawResult", "Engine", "ComplexPath", "load_shapes", "project_shapes", "get_engine", "Literal", "Subject",
+__all__ = ["RawResult", "Engine", "ComplexPath", "load_shapes", "get_engine", "Literal", "Subject",
            "SH", "CTDLSH", "DURATION_ORDER", "NOT_LONGER_THAN"]

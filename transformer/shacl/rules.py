@@ -92,37 +92,4 @@ def rules_for(paths: list[Path]) -> Rules:
         return rules
 
 
-_layers: dict = {}
-
-
-def _layer(name: str):
-    """The files of a layer in the current shapes folder (looked up once per folder: this runs
-    for every document validated)."""
-    from ..resources import data_dir
-    shapes = data_dir("shapes")
-    key = (name, str(shapes))
-    hit = _layers.get(key)
-    if hit is None:
-        if name == "policy":
-            files = sorted(shapes.glob("*.ttl"))
-        else:
-            folder = shapes / "schema"
-            files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
-            files = files + [shapes / "vocabularies.ttl"] if files else []
-        hit = _layers[key] = files
-    return hit
-
-
-def project_rules() -> Rules:
-    """The policy layer: every ``shapes/*.ttl``."""
-    return rules_for(_layer("policy"))
-
-
-def schema_rules() -> Rules | None:
-    """The schema layer (``shapes/schema/*.ttl``, generated from the CTDL encodings) with the
-    vocabulary shapes it points at; None if it is absent."""
-    files = _layer("schema")
-    return rules_for(files) if files else None
-
-
-__all__ = ["Rules", "rules_for", "project_rules", "schema_rules"]
+__all__ = ["Rules", "rules_for"]

@@ -88,8 +88,10 @@ def check_shapes(shapes_dir: Path | None = None, examples: bool = True, meta: bo
     ctx.documented(findings)
     ctx.orders(findings)
     if examples:   # the examples of these shapes: tests/shapes next to the shapes folder
+        from ..ruleset import RuleSet
+
         ctx.examples(findings, {s for s, f in owner.items() if f not in NOT_EXAMPLED},
-                     shapes_dir.resolve().parent / "tests" / "shapes")
+                     shapes_dir.resolve().parent / "tests" / "shapes", RuleSet.for_folder(shapes_dir))
     return findings
 
 
@@ -176,7 +178,7 @@ class _Context:
                              "each property of a node shape its own place")
                 seen.setdefault(key, str(ps))
 
-    def examples(self, findings, shapes: set[str], folder: Path):
+    def examples(self, findings, shapes: set[str], folder: Path, rules=None):
         from .examples import run_examples
 
         if not folder.is_dir():
@@ -189,7 +191,7 @@ class _Context:
             if not any(f.startswith("valid") for f in files) or not any(f.startswith("invalid") for f in files):
                 self.add(findings, self.rdflib.URIRef(shape), "example", f"needs a valid and an invalid example in "
                          f"tests/shapes/{name}/")
-        for result in run_examples(folder=folder):
+        for result in run_examples(folder=folder, rules=rules):
             if not result.ok:
                 shape = self.rdflib.URIRef(SHAPE_NS + result.shape)
                 detail = "; ".join(line.strip() for line in result.lines()[:3])

@@ -133,12 +133,13 @@ def _single_valued() -> set[str]:
     return {full(p) or p for p in index["single_valued"]}
 
 
-def render() -> dict[str, str]:
-    """file name -> Markdown text of every page."""
+def render(rules=None) -> dict[str, str]:
+    """file name -> Markdown text of every page, from ``rules`` (a RuleSet; default: the project's).
+    The bulk pages follow the project's template columns."""
     from ..bulk.templates import TYPES
-    from ..shacl import load_shapes
+    from ..ruleset import RuleSet
 
-    g = load_shapes()
+    g = (rules or RuleSet.default()).graph()
     pages = {f"{kind}.md": bulk_page(kind) for kind in TYPES}
     pages.update({f"{name}.md": shape_page(name, g) for name in SHAPE_PAGES})
     index = [NOTE, "# Properties by class", "",
@@ -151,10 +152,10 @@ def render() -> dict[str, str]:
     return {k: v if v.endswith("\n") else v + "\n" for k, v in pages.items()}
 
 
-def write_docs(out_dir: Path) -> list[Path]:
+def write_docs(out_dir: Path, rules=None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in render().items():
+    for name, text in render(rules).items():
         path = out_dir / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -35,9 +35,11 @@ class ExampleResult:
                 + [f"  unexpected {k[0]} [{k[1]}] {k[2]} {k[3]}" for k in self.unexpected])
 
 
-def examples_dir() -> Path:
-    """``tests/shapes`` of the checkout the shapes come from (examples are not installed with a wheel)."""
-    return data_dir("shapes").resolve().parent / "tests" / "shapes"
+def examples_dir(rules=None) -> Path:
+    """``tests/shapes`` of the checkout the shapes (of ``rules``, a RuleSet; default: the project's)
+    come from (examples are not installed with a wheel)."""
+    shapes = rules.shapes_dir if rules is not None else data_dir("shapes")
+    return shapes.resolve().parent / "tests" / "shapes"
 
 
 def example_files(folder: Path | None = None, names=None) -> list[Path]:
@@ -58,7 +60,7 @@ def _key(r) -> tuple:
     return (r.path, r.code, r.severity, r.shape)
 
 
-def run_one(path: Path) -> ExampleResult:
+def run_one(path: Path, rules=None) -> ExampleResult:
     result = ExampleResult(path.parent.name, path)
     expected_path = path.with_name(path.stem + ".expected.json")
     if path.name.startswith("invalid") and not expected_path.exists():
@@ -66,7 +68,7 @@ def run_one(path: Path) -> ExampleResult:
         return result
     try:
         expected = json.loads(expected_path.read_text(encoding="utf-8")) if expected_path.exists() else []
-        got = _csv_results(path) if path.suffix == ".csv" else _json_results(path, expected)
+        got = _csv_results(path) if path.suffix == ".csv" else _json_results(path, expected, rules)
     except Exception as e:  # noqa: BLE001 - a broken example is reported, never a crash of the runner
         result.error = f"cannot run: {type(e).__name__}: {e}"
         return result
@@ -76,10 +78,10 @@ def run_one(path: Path) -> ExampleResult:
     return result
 
 
-def _json_results(path: Path, expected: list) -> set:
+def _json_results(path: Path, expected: list, rules=None) -> set:
     from ..pipeline import validate_document
 
-    report = validate_document(json.loads(path.read_text(encoding="utf-8")))
+    report = validate_document(json.loads(path.read_text(encoding="utf-8")), rules=rules)
     compare_warnings = any(e["severity"] != "Violation" for e in expected)
     return {_key(r) for r in report.results if r.severity == "Violation" or compare_warnings}
 
@@ -98,5 +100,7 @@ def _csv_results(path: Path) -> set:
     return got
 
 
-def run_examples(names=None, folder: Path | None = None) -> list[ExampleResult]:
-    return [run_one(p) for p in example_files(folder, names)]
+def run_examples(names=None, folder: Path | None = None, rules=None) -> list[ExampleResult]:
+    """Each example of ``folder`` (default: the checkout's tests/shapes) run against ``rules`` (a
+    RuleSet; default: the project's).  Spreadsheet examples use the project's columns."""
+    return [run_one(p, rules) for p in example_files(folder or examples_dir(rules), names)]
