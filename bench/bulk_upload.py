@@ -48,7 +48,8 @@ def main() -> None:
     from service.registry import Registry
     from service.store import open_store
     from service.upload import upload
-    from transformer.bulk.rows import read_rows, validate_rows
+    from transformer.bulk.records.sheet import read_rows
+    from transformer.bulk.records.validation import validate_rows
     from transformer.enrich import Options
 
     data = sheet(args.rows)

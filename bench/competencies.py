@@ -105,7 +105,7 @@ PHASES = ["parse", "build", "checks", "validate", "frame", "rows", "total"]
 
 
 def run_once(data: bytes) -> dict[str, float]:
-    from transformer.bulk.competencies import Importer, paused_gc
+    from transformer.bulk.frameworks.importer import Importer, paused_gc
 
     with paused_gc():                     # as import_framework does
         return _phases(Importer, data)

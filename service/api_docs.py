@@ -11,7 +11,7 @@ without editing the description by hand:
       what the server refuses otherwise (400 input.unknown-type). "x-examples-by-wrapper" in the
       media type gives the example of the types that have one.
   "x-expand": {"parameter": "kind", "over": "bulk-kinds"} (/bulk/{kind}/template): one path per
-      upload type (transformer.bulk.templates.TYPES and competencyframework).
+      upload type (transformer.bulk.records.columns.TYPES and competencyframework).
   "x-kinds" on a parameter: it exists only for some upload types: "records" (not competency
       frameworks), "framework" (competency frameworks), "target-credentials" (the types whose
       template has a Target Credentials column).

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from transformer.bulk import spreadsheet
-from transformer.bulk.csvread import EmptyFile
-from transformer.bulk.rows import (Row, derive_ctid, duplicate_identifiers, map_pointer, read_rows, row_request,
-                                   validate_row, validate_rows)
-from transformer.bulk.templates import build_template, column_model
+from transformer.bulk.sheets import workbook as spreadsheet
+from transformer.bulk.sheets.csvfile import EmptyFile
+from transformer.ids import derive_ctid
+from transformer.bulk.records.request import row_request
+from transformer.bulk.records.sheet import Row, read_rows
+from transformer.bulk.records.validation import duplicate_identifiers, map_pointer, validate_row, validate_rows
+from transformer.bulk.records.model import column_model
+from transformer.bulk.records.template import build_template
 
 DATA = Path(__file__).resolve().parent / "data" / "bulk"
 EXAMPLES = Path(__file__).resolve().parent / "shapes"
@@ -389,7 +392,7 @@ def test_a_large_group_of_duplicates_is_said_in_constant_size():
 
 
 def test_repeated_rows_are_validated_once_and_keep_their_own_row_numbers(monkeypatch):
-    import transformer.bulk.rows as rows_module
+    import transformer.bulk.records.validation as rows_module
 
     calls = []
     real = rows_module.format_request

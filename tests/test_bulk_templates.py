@@ -9,9 +9,10 @@ import pytest
 import rdflib
 from openpyxl import Workbook, load_workbook
 
-from transformer.bulk import spreadsheet
-from transformer.bulk.templates import (TYPES, build_template, column_model, instruction_text, sample_value,
-                                        type_classes)
+from transformer.bulk.sheets import workbook as spreadsheet
+from transformer.bulk.records.columns import TYPES, instruction_text
+from transformer.bulk.records.model import column_model, type_classes
+from transformer.bulk.records.template import build_template, sample_value
 from transformer.errors import InputError, UnknownType
 from transformer.shacl import load_shapes
 

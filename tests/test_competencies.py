@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from transformer.bulk import EmptyFile, NotCSV, UnknownFormat, import_framework
-from transformer.bulk.spreadsheet import NotSpreadsheet
+from transformer.bulk.sheets.workbook import NotSpreadsheet
 from transformer.errors import InputError
 from transformer.pipeline import lift_ctdl
 

@@ -18,9 +18,9 @@ from service.frameworks import FRAMEWORK
 from service.registry import Forbidden
 from service.upload import export, upload
 from test_bulk_workflow import bulk, key_of, postgres_url, publish_org, registry  # noqa: F401 (fixtures)
-from transformer.bulk import spreadsheet
-from transformer.bulk.columns import TEMPLATE_COLUMNS
-from transformer.bulk.framework_template import framework_template
+from transformer.bulk.sheets import workbook as spreadsheet
+from transformer.bulk.frameworks.columns import TEMPLATE_COLUMNS
+from transformer.bulk.frameworks.template import framework_template
 
 DATA = Path(__file__).parent / "data" / "bulk"
 TEMPLATE = (DATA / "welding-template.csv").read_bytes()

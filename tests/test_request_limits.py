@@ -139,7 +139,7 @@ def test_spreadsheet_limits_over_http(api):
     """Each limit of transformer/limits.py is a 413 naming it, on the upload route; nothing is staged."""
     import zipfile
 
-    from transformer.bulk import spreadsheet
+    from transformer.bulk.sheets import workbook as spreadsheet
     from transformer.limits import DEFAULT_LIMITS as limits
 
     client, org = publisher(api)
@@ -177,7 +177,7 @@ def test_spreadsheet_limits_over_http(api):
 
 def test_an_xlsx_export_of_text_with_control_characters_is_a_workbook(api):
     """XML 1.0 has no place for U+000B: the workbook shows U+FFFD there instead of failing (it was a 500)."""
-    from transformer.bulk import spreadsheet
+    from transformer.bulk.sheets import workbook as spreadsheet
 
     client, org = publisher(api)
     up = client.post(f"/bulk/course/upload?org={org}", data=as_csv([COURSE_HEADER, course_row("C1", "Weld\x0bing")]),

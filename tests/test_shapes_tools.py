@@ -91,7 +91,7 @@ def test_check_and_test_run_the_examples(tree):
 
 
 def test_docs_are_generated_from_the_shapes_and_up_to_date(tmp_path):
-    from transformer.bulk.templates import column_model
+    from transformer.bulk.records.model import column_model
     from transformer.shapes_tools.docs import render
 
     pages = render()

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from transformer.bulk import csvread, spreadsheet
-from transformer.bulk.spreadsheet import FORMULA_START, escape_cell, unescape_cell
+from transformer.bulk.sheets import csvfile as csvread, workbook as spreadsheet
+from transformer.bulk.sheets.workbook import FORMULA_START, escape_cell, unescape_cell
 from transformer.errors import InputError, LimitExceeded
 from transformer.limits import DEFAULT_LIMITS, Limits
 
@@ -227,7 +227,7 @@ def test_a_part_that_inflates_like_a_bomb_is_refused_whatever_the_total():
 
 ISOLATED = r"""
 import json, sys, time
-from transformer.bulk import spreadsheet
+from transformer.bulk.sheets import workbook as spreadsheet
 out = {}
 for path in sys.argv[1:]:
     data = open(path, "rb").read()

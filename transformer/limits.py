@@ -1,7 +1,7 @@
 """What one uploaded spreadsheet may hold, so that a small upload cannot exhaust the server.
 
 Each limit is written once, here: its name, its default and its help.  The readers
-(:func:`transformer.bulk.spreadsheet.read_table`, :func:`transformer.bulk.csvread.read_table`)
+(:func:`transformer.bulk.sheets.workbook.read_table`, :func:`transformer.bulk.sheets.csvfile.read_table`)
 take a :class:`Limits` (``DEFAULT_LIMITS`` unless told otherwise), stop reading as soon as one is
 passed and raise :class:`transformer.errors.LimitExceeded` naming it (``limit`` is the field name).
 """

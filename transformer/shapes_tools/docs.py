@@ -4,7 +4,7 @@ As the Publisher's pages show them (seed: bulk-upload-learning-opportunities.txt
 Description / Example | Special data requirements | Multiple values?, grouped Required / Require at
 least one of / Recommended Benchmark / Optional.  The bulk upload types (learning opportunity,
 program, course, credential, assessment) are documented from the same column model their templates
-are built from (transformer/bulk/templates.py), so a template and its documentation cannot
+are built from (transformer/bulk/records/), so a template and its documentation cannot
 disagree; the other records (organization, competency framework, competency) from their node
 shapes directly.
 """
@@ -30,7 +30,9 @@ def _cell(text: str) -> str:
 
 
 def bulk_page(kind: str) -> str:
-    from ..bulk.templates import column_model, sample_value, special_requirements
+    from ..bulk.records.columns import special_requirements
+    from ..bulk.records.model import column_model
+    from ..bulk.records.template import sample_value
 
     model = column_model(kind)
     title = {"learningopportunity": "Learning Opportunity", "learningprogram": "Learning Program",
@@ -136,7 +138,7 @@ def _single_valued() -> set[str]:
 def render(rules=None) -> dict[str, str]:
     """file name -> Markdown text of every page, from ``rules`` (a RuleSet; default: the project's).
     The bulk pages follow the project's template columns."""
-    from ..bulk.templates import TYPES
+    from ..bulk.records.columns import TYPES
     from ..ruleset import RuleSet
 
     g = (rules or RuleSet.default()).graph()

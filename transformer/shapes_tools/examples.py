@@ -87,7 +87,8 @@ def _json_results(path: Path, expected: list, rules=None) -> set:
 
 
 def _csv_results(path: Path) -> set:
-    from ..bulk.rows import read_rows, validate_rows
+    from ..bulk.records.sheet import read_rows
+    from ..bulk.records.validation import validate_rows
 
     ctx = json.loads((path.parent.parent / "bulk-context.json").read_text(encoding="utf-8"))
     kind = ctx["type_of"].get(path.parent.name, ctx["default_type"])

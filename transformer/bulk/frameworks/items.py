@@ -2,7 +2,7 @@
 its cells (``Cell``), shared by the importer (``competencies``) and the hierarchy builder (``link``)."""
 from __future__ import annotations
 
-from ..graph import IRI
+from ...graph import IRI
 from .columns import Column
 
 

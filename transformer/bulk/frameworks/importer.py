@@ -20,15 +20,15 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..enrich import DEFAULT_REGISTRY, Options
-from ..ids import CTID_RE
-from ..frame import frame
-from ..graph import Graph, IRI, Literal, Node, XSD
-from ..pointer import pointer_join, row_and_column
-from ..report import INFO, Report, Result, VIOLATION, WARNING
+from ...enrich import DEFAULT_REGISTRY, Options
+from ...ids import CTID_RE
+from ...frame import frame
+from ...graph import Graph, IRI, Literal, Node, XSD
+from ...pointer import pointer_join, row_and_column
+from ...report import INFO, Report, Result, VIOLATION, WARNING
 from . import checks, ctids, link
 from .columns import ASN, CTID, Column, Layout, language_tag, match_header, split_values
-from .csvread import Table, read_table
+from ..sheets.csvfile import Table, read_table
 from .items import Item
 
 FRAMEWORK_CLASS = IRI(ASN + "CompetencyFramework")
@@ -72,7 +72,7 @@ class Importer:
 
     # -- phases ----------------------------------------------------------------------------
     def parse(self, data: bytes) -> None:
-        from .spreadsheet import read_xlsx, sniff, unescape_cell
+        from ..sheets.workbook import read_xlsx, sniff, unescape_cell
 
         if sniff(data) == "xlsx":
             self.table = read_xlsx(bytes(data))
@@ -83,7 +83,7 @@ class Importer:
             self.table.rows = [(n, [unescape_cell(c) for c in cells]) for n, cells in self.table.rows]
         self.layout, problems = match_header(self.table)
         self.problems += self.table.problems + problems
-        from .framework_template import is_instruction_row
+        from .template import is_instruction_row
 
         for number, cells in self.table.rows[:3]:
             if is_instruction_row(cells):
@@ -118,7 +118,7 @@ class Importer:
         return out
 
     def validate(self, engine: str | None = None) -> list[Result]:
-        from ..validate import validate_graph
+        from ...validate import validate_graph
 
         results = validate_graph(self.graph, self.name_for, engine)
         placed_badly = {str(it.iri) for it in self.items if it.unresolved or (it.top is None and not it.parents)}
@@ -221,7 +221,7 @@ class Importer:
                     node.add(col.pred, term, cell.pointer, cell.header, cell.pointer)
 
     def _term(self, col: Column, value: str, lang: str):
-        from ..lift import REF, TERM
+        from ...lift import REF, TERM
 
         kind = col.kind
         if kind == "text":
@@ -237,7 +237,7 @@ class Importer:
                 return IRI(self.opts.resource_uri(value))
             return IRI(value) if _is_url(value) else Literal(value, REF)
         if kind == "status":
-            from ..vocab import vocabularies
+            from ...vocab import vocabularies
 
             scheme = vocabularies().scheme_for(col.pred)
             concept = scheme.find(value) if scheme is not None else None

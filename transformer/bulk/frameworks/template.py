@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..errors import InputError
+from ...errors import InputError
 from .columns import ASN, CASS_COLUMNS, CTID, TEMPLATE_COLUMNS, Column
 
 LAYOUTS = ("template", "cass")
@@ -59,7 +59,7 @@ def _shape_facts() -> tuple[dict[tuple[str, str], str], set[tuple[str, str]]]:
     from rdflib import URIRef
     from rdflib.namespace import SH
 
-    from ..ruleset import RuleSet
+    from ...ruleset import RuleSet
 
     g = RuleSet.default().graph()
     descriptions: dict[tuple[str, str], str] = {}
@@ -130,7 +130,7 @@ def framework_template(layout: str = "template", sample: bool = False, instructi
                        fmt: str = "csv") -> bytes:
     """A header row (required columns marked in the instructions), then optionally a row of
     instructions and sample rows.  ``fmt``: csv or xlsx (instructions as notes)."""
-    from . import spreadsheet
+    from ..sheets import workbook as spreadsheet
 
     columns = template_columns(layout)
     rows: list[list[str]] = [[c.label for c in columns]]

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import uuid
 
-from ..ids import CTID_RE
-from ..graph import IRI
-from ..pointer import pointer_join
-from ..report import INFO, VIOLATION
+from ...ids import CTID_RE
+from ...graph import IRI
+from ...pointer import pointer_join
+from ...report import INFO, VIOLATION
 
 BASE_NS = uuid.UUID("0b7e3c1a-5d2f-4f6e-9a41-3c8d2e6b1f70")
 

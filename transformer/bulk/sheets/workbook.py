@@ -1,4 +1,7 @@
-"""Spreadsheet files: CSV and XLSX, written safely and read into one :class:`csvread.Table`.
+"""Spreadsheet files: CSV and XLSX, written safely and read into one :class:`csvfile.Table`.
+
+Both directions in one module (so longer than most): the escaping of formula-like cells and its
+inverse must live together, and ``read_table`` is the one entry for an uploaded file.
 
 Writing
 * CSV: UTF-8 with a BOM (so that Excel shows accented letters), CRLF line ends, every cell quoted
@@ -16,7 +19,7 @@ Writing
   one (``'=x``) gets an apostrophe in front, as in CSV.
 
 Reading (:func:`read_table`): XLSX by its magic bytes (a ZIP holding ``xl/``), else CSV through
-``csvread.read_table`` (encoding detection: UTF-8, UTF-8 with BOM, Windows-1252, UTF-16; delimiter;
+``csvfile.read_table`` (encoding detection: UTF-8, UTF-8 with BOM, Windows-1252, UTF-16; delimiter;
 ragged rows).  Rows are numbered as the spreadsheet shows them (header = row 1).  XLSX cells become
 text: numbers without a spurious ``.0``, dates as YYYY-MM-DD, booleans as TRUE/FALSE; a formula is
 never evaluated (its text is read, with a Warning).
@@ -39,11 +42,11 @@ import zipfile
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from ..errors import InputError, LimitExceeded
-from ..limits import DEFAULT_LIMITS, Limits
-from ..report import INFO, Result, WARNING
-from . import csvread
-from .csvread import (EmptyFile, NotCSV, Table, cell_too_long, column_letter, drop_extra_cells, too_many_columns,
+from ...errors import InputError, LimitExceeded
+from ...limits import DEFAULT_LIMITS, Limits
+from ...report import INFO, Result, WARNING
+from . import csvfile
+from .csvfile import (EmptyFile, NotCSV, Table, cell_too_long, column_letter, drop_extra_cells, too_many_columns,
                       too_many_rows)
 
 # what a spreadsheet program runs as a formula: = + - @ (and their full-width forms), TAB, CR
@@ -92,7 +95,7 @@ def write_csv(rows: list[list[str]], header: bool = True) -> bytes:
     for i, row in enumerate(rows):
         keep = JSONLD_KEYWORDS if header and i == 0 else ()
         writer.writerow([c if c in keep else escape_cell(c) for c in row])
-    return csvread.UTF8_BOM + out.getvalue().encode("utf-8")
+    return csvfile.UTF8_BOM + out.getvalue().encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,7 @@ def read_table(data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[Table, str
     if sniff(data) == "xlsx":
         return read_xlsx(bytes(data), limits), "xlsx"
     try:
-        table = csvread.read_table(data, limits)
+        table = csvfile.read_table(data, limits)
     except EmptyFile as e:
         raise EmptyFile(e.message.replace("one row per competency", "one row per record")
                         .replace("per competency", "per record"), pointer=e.pointer) from e

@@ -6,13 +6,13 @@
   the parent links, built once; each back edge is one cycle, reported at the cell that closes it).
 
 The other structural rules (a parent that is not in the file, a competency pointing to another
-framework, two framework rows / none) are found while the rows are linked (``competencies.py``).
+framework, two framework rows / none) are found while the rows are linked (``importer.py``).
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from ..report import Result, VIOLATION
+from ...report import Result, VIOLATION
 
 WHITE, GREY, BLACK = 0, 1, 2
 

@@ -8,9 +8,9 @@ is linear in the number of rows and references.  Problems found here carry the r
 """
 from __future__ import annotations
 
-from ..ids import CTID_RE
-from ..pointer import pointer_join
-from ..report import INFO, Result, VIOLATION, WARNING
+from ...ids import CTID_RE
+from ...pointer import pointer_join
+from ...report import INFO, Result, VIOLATION, WARNING
 from . import ctids
 from .columns import LANG_RE, language_tag, split_values
 

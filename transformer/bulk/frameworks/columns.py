@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..pointer import pointer_join
-from ..report import Result, VIOLATION, WARNING
-from ..vocab import CETERMS
-from .csvread import Table, UnknownFormat, column_letter
+from ...pointer import pointer_join
+from ...report import Result, VIOLATION, WARNING
+from ...vocab import CETERMS
+from ..sheets.csvfile import Table, UnknownFormat, column_letter
 
 ASN = "https://purl.org/ctdlasn/terms/"
 CTID = CETERMS + "ctid"
@@ -123,7 +123,7 @@ class Layout:
             return self.header_of(candidates[0].key)
         if self.format == "template" and pred in (_asn("isChildOf"), _asn("isTopChildOf")):
             return self.header_of("parent")
-        from ..context import ctdl_context
+        from ...context import ctdl_context
         return ctdl_context().compact(pred)
 
 

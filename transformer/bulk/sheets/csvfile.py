@@ -19,10 +19,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from ..errors import InputError, LimitExceeded
-from ..pointer import pointer_join
-from ..limits import DEFAULT_LIMITS, Limits
-from ..report import INFO, Result, WARNING
+from ...errors import InputError, LimitExceeded
+from ...pointer import pointer_join
+from ...limits import DEFAULT_LIMITS, Limits
+from ...report import INFO, Result, WARNING
 
 UTF8_BOM = b"\xef\xbb\xbf"
 EXCEL_CELL_CHARS = 32_767      # the most characters Excel holds in one cell

@@ -1,0 +1,175 @@
+"""A row's request validated by the pipeline, each result put back on its cell (``validate_row``;
+``map_pointer`` turns a pointer into the request into a column), and the whole file
+(``validate_rows``: every row, rows repeated verbatim validated once, duplicate External
+Identifiers)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ...enrich import DEFAULT_REGISTRY, Options
+from ...pointer import split
+from ...pipeline import endpoint_names, format_request
+from ...report import Report, VIOLATION
+from .columns import Column
+from .sheet import CODES, CellProblem, Row, SheetRows
+from .request import build_request, row_columns
+
+# -- one row, validated ------------------------------------------------------------------------------------
+@dataclass
+class RowResult:
+    row: int
+    external_id: str
+    ctid: str | None
+    type: str                         # the row's endpoint type (course, learningprogram, ...)
+    wrapper: str
+    request: dict
+    document: dict | None
+    problems: list[CellProblem]
+    deferred: bool = False            # no Target Credential yet: can be uploaded, not published
+    ctid_derived: bool = False
+
+    @property
+    def conforms(self) -> bool:
+        return not any(p.severity == VIOLATION for p in self.problems)
+
+    @property
+    def errors(self) -> list[CellProblem]:
+        return [p for p in self.problems if p.severity == VIOLATION]
+
+    @property
+    def report(self) -> Report:
+        """The problems as a Report (paths /rows/<row>/<column>)."""
+        return Report([p.to_result() for p in self.problems])
+
+    def to_dict(self) -> dict:
+        return {"row": self.row, "external_id": self.external_id, "ctid": self.ctid, "type": self.type,
+                "conforms": self.conforms, "deferred": self.deferred, "ctid_derived": self.ctid_derived,
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
+                 credentials: dict | None = None, engine: str | None = None,
+                 registry: str = DEFAULT_REGISTRY, manifests: dict | None = None) -> RowResult:
+    """Build the row's request, run ``transformer.pipeline.format_request`` on it and put every result
+    on its cell: ``/LearningOpportunity/DeliveryType/1`` -> column "Delivery Type", the row's second
+    delivery type.  Results about a property without a column are about the whole row."""
+    model, cols = row_columns(columns, row)
+    built = build_request(row, columns, org_ctid, addresses, default_language, credentials, manifests)
+    outcome = format_request(built.request, None, Options(registry, default_language or "en-US"), engine)
+    problems = list(built.problems)
+    # the same problem said by a cell rule and by the pipeline (a malformed CTID) is said once
+    have = {(p.column, p.code, p.value) for p in problems if p.column} | \
+        {(p.column, p.code, None) for p in problems if p.column}
+    by_key = {c.key: c for c in cols}
+    for r in outcome.report.sorted():
+        key, value = map_pointer(r.path, built.wrapper, built.origins, cols)
+        col = by_key.get(key) if key else None
+        if col is not None and col.kind == "ctid" and r.code == "required" and not built.ctid:
+            continue   # no CTID because there is no External Identifier, or a malformed one: said there
+        header = row.headers.get(col.key, col.header) if col is not None else ""
+        message = _rename(r.message, r.property or (col.input_key.split("/")[-1] if col else ""), header)
+        v = value if value is not None else r.value
+        if header and ((header, r.code, v) in have or (header, r.code, None) in have and v is None):
+            continue
+        if header:
+            have.add((header, r.code, v))
+        shape = r.shape or (_rule_shape(col, r.code) if col is not None else "")
+        problems.append(CellProblem(row.number, header, v, message, r.code, r.severity,
+                                    row.letters.get(col.key, "") if col is not None else "",
+                                    shape, r.path, r.fix))
+    names = {w: k for k, w in endpoint_names().items()}
+    return RowResult(row.number, row.external_id, outcome.ctid or built.ctid, names.get(built.wrapper, row.type),
+                     built.wrapper, built.request, outcome.document, problems, built.deferred, built.ctid_derived)
+
+
+def _rule_shape(col: Column, code: str) -> str:
+    """The bulk column shape behind a result the pipeline found without a shape (an unknown Credit Unit
+    Type is found by enrich; shape:Bulk-creditUnitType says the rule)."""
+    for rule in col.rules:
+        if CODES.get(rule.component, "unknown-term" if rule.component == "node" else "") == code:
+            return rule.shape
+    return ""
+
+
+def _rename(message: str, name: str, header: str) -> str:
+    """The pipeline names properties as the request does (DeliveryType); the sheet as its header."""
+    if not name or not header or name == header or ":" in name:
+        return message
+    return re.sub(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", header, message)
+
+
+def map_pointer(pointer: str, wrapper: str, origins: dict, cols: list[Column]) -> tuple[str | None, str | None]:
+    """(column key, cell value) a pointer into a row's request is about; (None, None) for the row."""
+    segs = split(pointer)
+    if not segs or segs[0] != wrapper:
+        return None, None
+    segs = segs[1:]
+    for n in range(len(segs), 0, -1):
+        hit = origins.get(tuple(segs[:n]))
+        if hit is not None:
+            return hit
+    if not segs:
+        return None, None
+    names = [s for s in segs if not s.isdigit()]
+    best, best_len = None, 0
+    for c in cols:
+        keys = c.input_key.split("/") if c.input_key else []
+        if keys and names[:len(keys)] == keys and len(keys) > best_len:
+            best, best_len = c, len(keys)
+    if best is None and segs[0] in ("Type", "CredentialType"):
+        best = next((c for c in cols if c.kind == "type"), None)
+    return (best.key, None) if best is not None else (None, None)
+
+
+# -- the whole file ----------------------------------------------------------------------------------------
+def duplicate_identifiers(rows: list[Row]) -> list[CellProblem]:
+    """An error on every row whose External Identifier another row of the file also has. Each says
+    how many rows share it and names the first few, so its size does not grow with the group."""
+    seen: dict[str, list[Row]] = {}
+    for r in rows:
+        ext = r.external_id.strip()
+        if ext:
+            seen.setdefault(ext, []).append(r)
+    out = []
+    for ext, group in seen.items():
+        if len(group) < 2:
+            continue
+        numbers = [f"{r.number:,}" for r in group[:3]]
+        listed = (f"{', '.join(numbers[:-1])} and {numbers[-1]}" if len(group) <= 3
+                  else f"{', '.join(numbers)} and {len(group) - 3:,} more")
+        message = (f'External Identifier "{ext}" is on {len(group):,} rows of this file (rows {listed}); each row '
+                   "needs its own (the same identifier would update the same record)")
+        for r in group:
+            out.append(CellProblem(
+                r.number, r.headers.get("ExternalIdentifier", "External Identifier"), ext, message,
+                "duplicate-external-identifier", VIOLATION, r.letters.get("ExternalIdentifier", ""),
+                "shape:Bulk-externalIdentifier"))
+    return out
+
+
+def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
+                  credentials: dict | None = None, engine: str | None = None,
+                  registry: str = DEFAULT_REGISTRY, progress=None, manifests: dict | None = None) -> list[RowResult]:
+    """Every row of a sheet, validated; duplicate External Identifiers are errors on each row.
+    ``progress(done, total)`` is called after each row (for a progress bar)."""
+    results = []
+    # a row whose cells are those of an earlier row gets that row's result (its own row number): a row
+    # repeated thousands of times is validated once. Results are never changed afterwards, so the
+    # request and document may be shared.
+    seen: dict[tuple, RowResult] = {}
+    for i, r in enumerate(sheet.rows, 1):
+        key = tuple(sorted(r.cells.items()))
+        done = seen.get(key)
+        if done is None:
+            done = seen[key] = validate_row(r, sheet.model, org_ctid, addresses, default_language, credentials,
+                                            engine, registry, manifests)
+            results.append(done)
+        else:
+            results.append(replace(done, row=r.number, problems=[p.at_row(r.number) for p in done.problems]))
+        if progress is not None:
+            progress(i, len(sheet.rows))
+    by_row = {res.row: res for res in results}
+    for p in duplicate_identifiers(sheet.rows):
+        by_row[p.row].problems.insert(0, p)
+    return results
