@@ -44,10 +44,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10000)
     args = ap.parse_args()
-    from service.bulk import BulkWorkflow
-    from service.registry import Registry
+    from service.bulk.workflow import BulkWorkflow
+    from service.registry.core import Registry
     from service.store import open_store
-    from service.upload import upload
+    from service.bulk.upload import upload
     from transformer.bulk.records.sheet import read_rows
     from transformer.bulk.records.validation import validate_rows
     from transformer.enrich import Options

@@ -168,11 +168,11 @@ def end_to_end(n: int, depth: int) -> None:
     import json
     import tempfile
 
-    from service.bulk import BulkWorkflow
-    from service.registry import Registry
-    from service.signing import load_or_create_signing_key, public_key_pem
+    from service.bulk.workflow import BulkWorkflow
+    from service.registry.core import Registry
+    from service.registry.signing import load_or_create_signing_key, public_key_pem
     from service.store import open_store
-    from service.upload import export, upload
+    from service.bulk.upload import export, upload
     from transformer.enrich import Options
 
     org = "ce-5e5f6a4e-2a1b-4c3d-9e8f-7a6b5c4d3e2f"

@@ -53,13 +53,13 @@ def start_ctdl(data: Path, port: int):
 
 
 def start_gunicorn(data: Path, port: int, workers: int):
-    # the production command of the README (service/gunicorn_conf.py), with WORKERS processes
+    # the production command of the README (service/http/gunicorn_conf.py), with WORKERS processes
     env = {**os.environ, "CTDL_DATA": str(data), "CTDL_PUBLIC_URL": f"http://127.0.0.1:{port}/",
            "CTDL_BIND": f"127.0.0.1:{port}", "CTDL_WORKERS": str(workers)}
     # create the signing key and schema once, before the workers race for them
-    subprocess.run([PY, "-c", "import service.wsgi"], cwd=ROOT, env=env, check=True)
-    proc = subprocess.Popen([PY, "-m", "gunicorn", "-c", "python:service.gunicorn_conf", "--log-level", "warning",
-                             "--no-control-socket", "service.wsgi:app"], cwd=ROOT, env=env,
+    subprocess.run([PY, "-c", "import service.http.wsgi"], cwd=ROOT, env=env, check=True)
+    proc = subprocess.Popen([PY, "-m", "gunicorn", "-c", "python:service.http.gunicorn_conf", "--log-level", "warning",
+                             "--no-control-socket", "service.http.wsgi:app"], cwd=ROOT, env=env,
                             stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     return proc, f"http://127.0.0.1:{port}/"
 

@@ -1,4 +1,4 @@
-"""Rows of a bulk upload as transformer/bulk hands them to service/bulk.py, for the bulk tests
+"""Rows of a bulk upload as transformer/bulk hands them to service/bulk/workflow.py, for the bulk tests
 (workflow, CLI, HTTP): (external_id, request, document, report, deferred)."""
 from __future__ import annotations
 

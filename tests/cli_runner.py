@@ -49,7 +49,7 @@ def _restored():
 def run_ctdl(*args, stdin: bytes | str | None = None, text: bool = False, env: dict | None = None,
              cwd: Path | str | None = ROOT) -> Completed:
     """``ctdl ARGS`` in process: exit status, standard output and error (bytes, or str with ``text``)."""
-    from service.cli import main
+    from service.cli.main import main
 
     argv = [str(a) for a in args]
     data = stdin.encode("utf-8") if isinstance(stdin, str) else (stdin or b"")

@@ -70,7 +70,7 @@ class Client:
 
 class Api:
     def __init__(self, data_dir: Path, database: str | None, **settings):
-        from service.app import Settings, create_app
+        from service.http.app import Settings, create_app
 
         self.data_dir, self.database = data_dir, database
         self.app = create_app(Settings(data_dir=data_dir, database_url=database, **settings))
@@ -97,7 +97,7 @@ class Api:
     @staticmethod
     def ctdl_plain(*args: str) -> tuple[int, str, str]:
         """`ctdl ARGS` in process, as given: (exit status, stdout, stderr)."""
-        from service.cli import main
+        from service.cli.main import main
 
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

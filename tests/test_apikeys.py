@@ -1,4 +1,4 @@
-"""API keys (service.apikeys): generation, hashing, Authorization header parsing."""
+"""API keys (service.registry.keys): generation, hashing, Authorization header parsing."""
 from __future__ import annotations
 
 import hashlib
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from service.apikeys import hash_key, new_key, parse_authorization
+from service.registry.keys import hash_key, new_key, parse_authorization
 
 
 def test_new_keys_are_prefixed_url_safe_random_and_long():

@@ -9,9 +9,9 @@ import pytest
 
 from bulk_rows import REGISTRY, credential, learning_opportunity, new_ctid, organization, row
 from cli_runner import run_ctdl
-from service.bulk import BulkWorkflow
-from service.registry import Registry, now
-from service.signing import load_or_create_signing_key, public_key_pem
+from service.bulk.workflow import BulkWorkflow
+from service.registry.core import Registry, now
+from service.registry.signing import load_or_create_signing_key, public_key_pem
 from service.store import open_store
 from service.store.base import KeyRecord
 from transformer.enrich import Options

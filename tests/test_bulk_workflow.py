@@ -1,4 +1,4 @@
-"""service/bulk.py: staging, approval and publishing of bulk upload rows (both store backends)."""
+"""service/bulk/workflow.py: staging, approval and publishing of bulk upload rows (both store backends)."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,10 @@ import pytest
 
 from bulk_rows import REGISTRY, credential, learning_opportunity, new_ctid, organization, row
 from pgtest import open_databases
-from service.bulk import BulkWorkflow, OrganizationNotPublished, published_base_url, summary
-from service.orgdata import save_addresses
-from service.registry import Forbidden, Registry, now
-from service.signing import load_or_create_signing_key, public_key_pem
+from service.bulk.workflow import BulkWorkflow, OrganizationNotPublished, published_base_url, summary
+from service.bulk.orgdata import save_addresses
+from service.registry.core import Forbidden, Registry, now
+from service.registry.signing import load_or_create_signing_key, public_key_pem
 from service.store import open_store
 from service.store.base import KeyRecord
 from transformer.enrich import Options

@@ -1,4 +1,4 @@
-"""Signing key, canonical JSON, compact JWS and envelope verification (service.signing, service.envelope)."""
+"""Signing key, canonical JSON, compact JWS and envelope verification (service.registry.signing, service.registry.envelope)."""
 from __future__ import annotations
 
 import base64
@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from service.envelope import build_envelope, revision_summary, verify_envelope
-from service.signing import (
+from service.registry.envelope import build_envelope, revision_summary, verify_envelope
+from service.registry.signing import (
     SignatureError, canonical_json, digest, load_or_create_signing_key, public_key_pem, sign_jws,
     verify_jws,
 )
@@ -341,7 +341,7 @@ def test_bad_input_never_raises(envelope):
 
 def test_key_creation_never_overwrites_a_key_written_meanwhile(tmp_path):
     # The race: another process writes the key after our exists() check and before our write.
-    from service.signing import _create_exclusive
+    from service.registry.signing import _create_exclusive
     path = tmp_path / "signing-key.pem"
     path.write_bytes(b"theirs")
     assert _create_exclusive(path, b"ours") is False

@@ -1,4 +1,4 @@
-"""Competency frameworks in the bulk workflow (service/frameworks.py): upload, export, approve, publish.
+"""Competency frameworks in the bulk workflow (service/bulk/frameworks.py): upload, export, approve, publish.
 
 Both store backends (the fixtures of test_bulk_workflow.py); files from tests/data/bulk/.
 """
@@ -13,10 +13,10 @@ import pytest
 
 from bulk_rows import new_ctid
 from cli_runner import run_ctdl
-from service.bulk import OrganizationNotPublished
-from service.frameworks import FRAMEWORK
-from service.registry import Forbidden
-from service.upload import export, upload
+from service.bulk.workflow import OrganizationNotPublished
+from service.bulk.frameworks import FRAMEWORK
+from service.registry.core import Forbidden
+from service.bulk.upload import export, upload
 from test_bulk_workflow import bulk, key_of, postgres_url, publish_org, registry  # noqa: F401 (fixtures)
 from transformer.bulk.sheets import workbook as spreadsheet
 from transformer.bulk.frameworks.columns import TEMPLATE_COLUMNS

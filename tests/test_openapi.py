@@ -1,6 +1,6 @@
 """The served description (GET /openapi.json) itself, in process: valid OpenAPI 3.1 as far as can be
 checked without the network, one concrete operation per request type and per upload type (expanded
-from the project's tables by service/api_docs.py), and the points where it and the server were made
+from the project's tables by service/http/docs.py), and the points where it and the server were made
 to agree (bench/fuzz_api.py runs schemathesis over the real server)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from service import api_docs
+from service.http import docs as api_docs
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 NOT_A_CTID = "ce-000000000000000000000000000000000000"     # 36 characters after ce-, but no UUID
@@ -17,7 +17,7 @@ NOT_A_CTID = "ce-000000000000000000000000000000000000"     # 36 characters after
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from service.app import Settings, create_app
+    from service.http.app import Settings, create_app
 
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("openapi")))
     yield app
@@ -80,7 +80,7 @@ def test_openapi_31_with_every_reference_resolving(doc):
 
 
 def test_no_template_extension_is_served(doc):
-    """x-expand, x-kinds, x-enum and x-examples-by-wrapper are the source's own (service/api_docs.py)."""
+    """x-expand, x-kinds, x-enum and x-examples-by-wrapper are the source's own (service/http/docs.py)."""
     left = [where for where, node in walk(doc) for key in node if key in api_docs.EXTENSIONS]
     assert left == []
 

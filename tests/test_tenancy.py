@@ -1,4 +1,4 @@
-"""One organization must not be able to act as another (service/tenancy.py), over HTTP on both
+"""One organization must not be able to act as another (service/registry/tenancy.py), over HTTP on both
 backends: owned CTIDs (every node of a graph), organization CTIDs, ownership claims, key management
 and verifying envelopes against a trusted key."""
 from __future__ import annotations
@@ -212,7 +212,7 @@ def test_unauthorize_withdraws_publishing_for_another_organization(api):
 
 # -- envelopes checked against a key you trust ----------------------------------------------------------
 def test_verify_against_a_trusted_key(api, tmp_path):
-    from service.signing import load_or_create_signing_key, public_key_pem
+    from service.registry.signing import load_or_create_signing_key, public_key_pem
 
     client, org = published_org(api)
     envelope_id = client.post("/organization/publish", data=organization(org, "Renamed College")).get_json()[
@@ -234,7 +234,7 @@ def test_verify_against_a_trusted_key(api, tmp_path):
     code, out, _ = api.ctdl_plain("verify", str(path), "--key", str(theirs))
     assert code == 1 and "not the trusted key" in out
     # an envelope re-signed by someone else with their own key is self-consistent, never trusted
-    from service.signing import sign_jws
+    from service.registry.signing import sign_jws
 
     forged_key = load_or_create_signing_key(tmp_path / "forger")
     forged = {**envelope, "resource": sign_jws(envelope["decoded_resource"], forged_key),

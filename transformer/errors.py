@@ -100,7 +100,7 @@ class ShapesError(ConfigurationError):
     code = "config.shapes"
 
 
-# -- the registry: who may do what (raised by service/registry.py and service/tenancy.py) -------------
+# -- the registry: who may do what (raised by service/registry/core.py and service/registry/tenancy.py) -------------
 class Unauthenticated(CtdlError):
     code = "auth.required"
     http_status = 401

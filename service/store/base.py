@@ -1,6 +1,6 @@
 """The registry store's contract: records, the Store protocol, errors.
 
-The publishing rules (service/registry.py) and the read API only ever see this module, so the
+The publishing rules (service/registry/core.py) and the read API only ever see this module, so the
 embedded SQLite default and PostgreSQL are interchangeable; tests/test_store.py runs one suite
 against both to keep them so.
 """
@@ -61,7 +61,7 @@ MANIFEST_KINDS = ("cost", "condition")
 
 @dataclass
 class StagedRecord:
-    """One row of a bulk upload, kept until it is approved and published (service/bulk.py)."""
+    """One row of a bulk upload, kept until it is approved and published (service/bulk/workflow.py)."""
     org: str               # CTID of the organization that uploaded it (lower case)
     resource_type: str     # the endpoint name: "credential", "learningopportunity", ...
     external_id: str       # the uploader's own identifier; unique per (org, resource_type)
@@ -174,7 +174,7 @@ class Store(Protocol):
     def transfer(self, ctid: str, new_owner: str) -> bool:
         """New owner, recorded as a new version (history shows the change); False when unknown."""
 
-    # -- bulk staging (service/bulk.py) ------------------------------------------------------------
+    # -- bulk staging (service/bulk/workflow.py) ------------------------------------------------------------
     # An `id` names a staged record of `org` by its CTID (any case) or its external identifier.
     def stage(self, record: StagedRecord) -> str:
         """Create-or-update by (org, resource_type, external_id), in one transaction: "created",

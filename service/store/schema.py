@@ -120,7 +120,7 @@ CREATE TABLE IF NOT EXISTS envelope_nodes (
 CREATE INDEX IF NOT EXISTS envelope_nodes_envelope ON envelope_nodes (envelope_id)
 """
 
-# Schema version 2: bulk uploads (service/bulk.py).
+# Schema version 2: bulk uploads (service/bulk/workflow.py).
 _BULK_TABLES = """
 CREATE TABLE IF NOT EXISTS staged (
     {staged_columns},
@@ -144,7 +144,7 @@ CREATE TABLE IF NOT EXISTS org_manifests (
 """
 
 
-# Schema version 3: key ids and last use; who owns each CTID of a published graph (service/registry.py);
+# Schema version 3: key ids and last use; who owns each CTID of a published graph (service/registry/core.py);
 # the column is owned_ctid, as PostgreSQL reserves the name ctid.
 # The owners of CTIDs already published are their envelopes' owners (a node CTID is in one envelope).
 _OWNERSHIP = """

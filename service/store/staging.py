@@ -2,7 +2,7 @@
 
 A mixin of RelationalStore (relational.py), kept in its own module so each stays readable: the
 same `?` SQL runs on SQLite and PostgreSQL through the backend's _exec / _in / _json_* hooks.
-The workflow on top of it (what may be approved, publishing) is service/bulk.py.
+The workflow on top of it (what may be approved, publishing) is service/bulk/workflow.py.
 """
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ import pytest
 
 from bulk_rows import credential, learning_opportunity, row
 from e2e_support import new_ctid, organization
-from service.bulk import BulkWorkflow
-from service.registry import Registry
+from service.bulk.workflow import BulkWorkflow
+from service.registry.core import Registry
 from service.store import open_store
 from transformer.enrich import Options
 

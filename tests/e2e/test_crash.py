@@ -56,7 +56,7 @@ def all_envelopes(client) -> list[dict]:
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 def test_stopped_during_publish_storm(how, backend, new_database, tmp_path):
     """SIGKILL: nothing half-written. SIGTERM: the same, and the server exits 0."""
-    from service.envelope import verify_envelope
+    from service.registry.envelope import verify_envelope
 
     data = tmp_path / "data"
     server = Server(data, new_database())

@@ -18,7 +18,7 @@ def _template(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def app_routes(tmp_path_factory) -> set[tuple[str, str]]:
-    from service.app import Settings, create_app
+    from service.http.app import Settings, create_app
 
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("openapi-data")))
     try:

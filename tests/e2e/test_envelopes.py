@@ -37,7 +37,7 @@ def tamper_resource(env: dict) -> dict:
 
 def tamper_both(env: dict) -> dict:
     """decoded_resource and digest changed together: the signature still tells."""
-    from service.signing import digest
+    from service.registry.signing import digest
 
     env = tamper_decoded(env)
     env["node_headers"]["resource_digest"] = digest(env["decoded_resource"])
@@ -96,7 +96,7 @@ def test_envelope_verifies(published, tmp_path):
         proc = verify(rev, tmp_path, "--registry", server.url)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     # another registry's key (a data folder of its own) did not sign it
-    from service.signing import load_or_create_signing_key
+    from service.registry.signing import load_or_create_signing_key
 
     load_or_create_signing_key(tmp_path / "elsewhere")
     proc = verify(env, tmp_path, "--registry", str(tmp_path / "elsewhere"))

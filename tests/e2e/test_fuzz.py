@@ -165,7 +165,7 @@ def test_odd_numbers(server, keys, value):
         json.loads(r.text, parse_constant=lambda c: pytest.fail(f"{path} answered {c}, which is not JSON"))
     if r.status_code == 200:
         env = server.client().get(f"/envelopes/{r.json()['RegistryEnvelopeIdentifier']}").json()
-        from service.envelope import verify_envelope
+        from service.registry.envelope import verify_envelope
 
         assert verify_envelope(env) == []
 
@@ -173,7 +173,7 @@ def test_odd_numbers(server, keys, value):
 def test_nan_price_is_not_a_500(tmp_path):
     """Regression: a price of NaN once made the SHACL range check raise (a 500)."""
     """In-process (the Flask app, not the server) so that the known 500 does not pollute the server logs."""
-    from service.app import Settings, create_app
+    from service.http.app import Settings, create_app
 
     app = create_app(Settings(data_dir=tmp_path))
     raw = _with_price(credential(new_ctid(), new_ctid()), "NaN")

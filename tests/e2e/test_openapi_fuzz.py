@@ -37,7 +37,7 @@ def test_the_description_is_valid_against_the_openapi_31_schema(tmp_path):
     """The OpenAPI 3.1 meta-schema that schemathesis ships (no network)."""
     from schemathesis.specs.openapi.definitions import OPENAPI_31_VALIDATOR
 
-    from service.app import Settings, create_app
+    from service.http.app import Settings, create_app
 
     app = create_app(Settings(data_dir=tmp_path))
     doc = app.test_client().get("/openapi.json").get_json()

@@ -1,8 +1,8 @@
 """Slow clients (slowloris): connections that send half a request and then nothing must not stall the
 server, nor make it start a thread each; they are dropped after a timeout and never delay SIGTERM.
 
-Against real server processes: `ctdl serve` (service/server.py) and gunicorn with
-service/gunicorn_conf.py. Each test opens more half-sent connections than the server has threads.
+Against real server processes: `ctdl serve` (service/http/server.py) and gunicorn with
+service/http/gunicorn_conf.py. Each test opens more half-sent connections than the server has threads.
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def closed_by_server(s: socket.socket, within: float) -> float | None:
 
 # -- ctdl serve ----------------------------------------------------------------------------------------
 def test_ctdl_serve_half_sent_connections_neither_stall_nor_add_threads_nor_delay_sigterm(tmp_path):
-    from service.server import DEFAULT_THREADS
+    from service.http.server import DEFAULT_THREADS
 
     server = Server(tmp_path / "data").start()
     socks = []
@@ -96,7 +96,7 @@ def test_ctdl_serve_half_sent_connections_neither_stall_nor_add_threads_nor_dela
 
 
 class TunedServer(Server):
-    """`ctdl serve` with settings its command line does not offer (yet): service.server.serve(args)
+    """`ctdl serve` with settings its command line does not offer (yet): service.http.server.serve(args)
     in a child process, with args built here."""
 
     def __init__(self, data_dir: Path, **settings):
@@ -106,7 +106,7 @@ class TunedServer(Server):
     def start(self) -> "TunedServer":
         args = dict(host="127.0.0.1", port=0, data=str(self.data_dir), database=None, public_url=None,
                     strict_references=False, engine=None, access_log=False, **self.settings)
-        code = ("import argparse, json, sys; from service.server import serve; "
+        code = ("import argparse, json, sys; from service.http.server import serve; "
                 "sys.exit(serve(argparse.Namespace(**json.loads(sys.argv[1]))))")
         self.proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(args)], cwd=REPO,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -151,7 +151,7 @@ def test_ctdl_serve_drops_half_sent_connections_after_its_timeout(tmp_path):
 def test_pool_runs_at_most_threads_requests_and_queues_the_rest():
     """In-process, with an app that takes 0.3 s: 8 requests at once on 2 threads all get an answer
     (waiting their turn, not refused), never more than 2 at a time."""
-    from service.server import PooledWSGIServer
+    from service.http.server import PooledWSGIServer
 
     lock, running, most = threading.Lock(), [0], [0]
 
@@ -184,7 +184,7 @@ def test_pool_runs_at_most_threads_requests_and_queues_the_rest():
         serving.join(5)
 
 
-# -- gunicorn with service/gunicorn_conf.py --------------------------------------------------------------
+# -- gunicorn with service/http/gunicorn_conf.py --------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -200,8 +200,8 @@ def test_gunicorn_half_sent_connections_neither_stall_nor_delay_sigterm(tmp_path
                CTDL_THREADS=str(threads), XDG_RUNTIME_DIR=str(tmp_path))   # gunicorn's control socket
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf",
-                                 "service.wsgi:app"], cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log,
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:service.http.gunicorn_conf",
+                                 "service.http.wsgi:app"], cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT)
     socks = []
     try:

@@ -17,15 +17,15 @@ from e2e_support import RESPONSES_SEEN
 def test_every_status_seen_is_documented(tmp_path):
     if len(RESPONSES_SEEN) < 200:
         pytest.skip("run with the whole e2e suite: too few responses were collected")
-    from service.app import Settings, create_app
+    from service.http.app import Settings, create_app
 
     app = create_app(Settings(data_dir=tmp_path))
     app.extensions["ctdl_registry"].store.close()
-    doc = json.loads((Path(__import__("service").__file__).parent / "openapi.json").read_text())
+    doc = json.loads((Path(__import__("service.http").http.__file__).parent / "openapi.json").read_text())
     documented = {}
     for path, ops in doc["paths"].items():     # the source: /{type}/format is every /course/format...
         for method, op in ops.items():
-            if method.startswith("x-"):            # x-expand (service/api_docs.py)
+            if method.startswith("x-"):            # x-expand (service/http/docs.py)
                 continue
             documented[(re.sub(r"\{[^}]+\}", "{}", path), method.upper())] = set(op["responses"])
     adapter = app.url_map.bind("localhost")

@@ -9,7 +9,7 @@
     PUT  /org/{ctid}/manifests/{cost|condition}  {id: CTID, ...}   replaces them
 
 Every route needs an API key of the organization, of a publisher it authorized, or an admin key
-(401 without a valid key, 403 for another organization's). The workflow is service/bulk.py.
+(401 without a valid key, 403 for another organization's). The workflow is service/bulk/workflow.py.
 """
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from flask import Blueprint, request
 
 from transformer import parse_json, require_object, WrongShape
 
+from ..registry.answers import assistant_body, bulk_body
 from .web import api_key, registry
-from .bulk import BulkWorkflow, summary
-from .orgdata import save_addresses
-from .responses import assistant_body, bulk_body, json_response
+from ..bulk.workflow import BulkWorkflow, summary
+from ..bulk.orgdata import save_addresses
+from .responses import json_response
 
 bp = Blueprint("bulk", __name__)
 # what no name in a list parameter holds: the characters XML 1.0 (an XLSX cell) cannot carry
@@ -78,7 +79,7 @@ def _record_type(body: dict):
     if kind is None:
         return None
     if not isinstance(kind, str) or not kind.strip():
-        from .bulk import record_names
+        from ..bulk.workflow import record_names
 
         raise WrongShape(f'"type" must be one of: {", ".join(sorted(record_names()))}', pointer="/type")
     return kind
@@ -164,8 +165,8 @@ def _org_data(ctid: str, field: str, what: str, load, save=None):
 
 def _unstorable(value, pointer: str = "") -> list[dict]:
     """An error per identifier, property name or text of a body that no store can keep (the checks of
-    service/orgdata.py run on what is left)."""
-    from .bulk import error
+    service/bulk/orgdata.py run on what is left)."""
+    from ..bulk.workflow import error
 
     if isinstance(value, str):
         return [error("invalid-character", "this text holds a character that cannot be stored (U+0000 or an "
@@ -199,8 +200,8 @@ def set_addresses(ctid: str):
 
 
 def _manifest_kind(kind: str) -> str:
-    from .registry import NotFound
-    from .store.base import MANIFEST_KINDS
+    from ..registry.core import NotFound
+    from ..store.base import MANIFEST_KINDS
 
     if kind not in MANIFEST_KINDS:
         raise NotFound(f'there are cost and condition manifests, not "{kind}": /org/{{ctid}}/manifests/cost '
@@ -210,7 +211,7 @@ def _manifest_kind(kind: str) -> str:
 
 @bp.route("/org/<ctid>/manifests/<kind>", methods=["GET", "PUT"])
 def manifests(ctid: str, kind: str):
-    from .orgdata import save_manifests
+    from ..bulk.orgdata import save_manifests
 
     kind = _manifest_kind(kind)
     save = (lambda store, org, body: save_manifests(store, org, kind, body)) if request.method == "PUT" else None
@@ -240,7 +241,7 @@ def template(kind: str):
     if layout not in LAYOUTS:   # any type (only competency frameworks have layouts): a typo is said, not ignored
         raise InputError(f'"layout" must be {" or ".join(LAYOUTS)}, not "{layout}"', pointer="?layout",
                          code="input.invalid-parameter")
-    from .frameworks import is_framework
+    from ..bulk.frameworks import is_framework
 
     if is_framework(kind):
         from transformer import framework_template
@@ -256,7 +257,7 @@ def template(kind: str):
 @bp.post("/bulk/<kind>/upload")
 def upload_file(kind: str):
     """Validate and stage a spreadsheet (multipart field "file", or the raw body); nothing is published."""
-    from .upload import upload
+    from ..bulk.upload import upload
 
     key = api_key()
     org = request.args.get("org") or request.form.get("org")
@@ -286,7 +287,7 @@ def upload_file(kind: str):
 @bp.get("/bulk/<kind>/export")
 def export_records(kind: str):
     """The organization's uploaded records as a spreadsheet in the upload format (edit, re-upload)."""
-    from .upload import export
+    from ..bulk.upload import export
 
     key = api_key()
     org = request.args.get("org") or key.org

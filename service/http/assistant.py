@@ -5,7 +5,9 @@ from flask import Blueprint, request
 
 from transformer import endpoint_names, parse_json, require_object, WrongShape
 
-from .responses import assistant_body, error_response, json_response, report_parts
+from ..registry.answers import assistant_body, report_parts
+from .responses import error_response, json_response
+
 from .web import api_key, base_url, registry
 
 bp = Blueprint("assistant", __name__)

@@ -1,4 +1,4 @@
-"""WSGI entry point for production servers, e.g. ``gunicorn -w 4 'service.wsgi:app'``.
+"""WSGI entry point for production servers, e.g. ``gunicorn -w 4 'service.http.wsgi:app'``.
 
 Settings come from the environment (the same names as ``ctdl serve`` options):
 CTDL_DATA (default ./ctdl-data), CTDL_DATABASE (postgresql://...), CTDL_PUBLIC_URL,

@@ -14,7 +14,7 @@ from typing import Any
 from transformer import (CtdlError, CTID_IN_RESOURCE_IRI, CTID_RE, Forbidden, format_request, NotFound, Options,
     Outcome, OwnershipConflict, Report, Result, Unauthenticated, VIOLATION, WARNING, WrongShape)
 
-from .store.base import KEY_USE_RESOLUTION_SECONDS, CtidsTaken, EnvelopeRecord, KeyRecord, Store
+from ..store.base import KEY_USE_RESOLUTION_SECONDS, CtidsTaken, EnvelopeRecord, KeyRecord, Store
 from .tenancy import Tenancy, node_ctids, ownership_conflict
 
 __all__ = ["Registry", "PublishResult", "Forbidden", "OwnershipConflict", "Unauthenticated", "NotFound"]
@@ -152,7 +152,7 @@ class Registry:
 
     # -- keys ----------------------------------------------------------------------------------
     def authenticate(self, key: str | None) -> KeyRecord:
-        from .apikeys import hash_key
+        from .keys import hash_key
 
         if not key:
             raise Unauthenticated('an API key is required: send "Authorization: ApiToken <key>"')
@@ -218,7 +218,7 @@ class Registry:
     def _store(self, result: PublishResult, ctid: str, ctdl_type: str, payload: dict, org: str,
                key: KeyRecord) -> PublishResult:
         """Create or update the envelope of ``ctid`` (no change when the payload is the same).
-        Tenancy (service/tenancy.py): the CTIDs of another organization with a key, claims for
+        Tenancy (service/registry/tenancy.py): the CTIDs of another organization with a key, claims for
         organizations that did not consent (403), CTIDs another organization owns (409)."""
         check_storable(payload, result.report)
         self.check_references(payload, ctid, result.report)

@@ -38,9 +38,9 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     app.config["SETTINGS"] = settings
     app.json.sort_keys = False
 
-    from .registry import Registry
-    from .signing import load_or_create_signing_key, public_key_pem
-    from .store import open_store
+    from ..registry.core import Registry
+    from ..registry.signing import load_or_create_signing_key, public_key_pem
+    from ..store import open_store
 
     store = store or open_store(Path(settings.data_dir), settings.database_url)
     key = load_or_create_signing_key(Path(settings.data_dir))
@@ -51,7 +51,13 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
                                                engine=settings.engine, rules=rules)
     app.extensions["ctdl_base_url"] = base
 
-    from . import api_assistant, api_bulk, api_docs, api_registry
+    from . import assistant as api_assistant
+
+    from . import bulk as api_bulk
+
+    from . import docs as api_docs
+
+    from . import registry as api_registry
 
     app.register_blueprint(api_assistant.bp)
     app.register_blueprint(api_registry.bp)

@@ -1,33 +1,16 @@
-"""The one place where the HTTP API builds its JSON bodies.
-
-Every Assistant-style answer (format, publish, delete, errors of any route) has the Registry
-Assistant's shape, plus machine-readable ``Errors``:
+"""The bodies of the registry's answers, in the Registry Assistant's shape (no web framework: the
+bulk workflow and the CLI build them too; ``service/http/responses.py`` sends them)::
 
     {"Successful": bool, "Messages": [...], "Warnings": [...], "CTID": ..., "Payload": ...,
      "EnvelopeUrl": ..., "GraphUrl": ..., "RegistryEnvelopeIdentifier": ..., "WasChanged": ...,
      "Errors": [{"path", "property", "code", "message"}]}
-
-A test checks that every error response of every route has this shape.
 """
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
-
-from flask import Response
+from typing import Iterable
 
 from transformer import Report, Result, VIOLATION, with_fix
-
-JSON_MIMETYPE = "application/json"
-
-
-def json_response(body: Any, status: int = 200, headers: dict | None = None,
-                  mimetype: str = JSON_MIMETYPE) -> Response:
-    try:
-        data = json.dumps(body, ensure_ascii=False, indent=None).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate (\ud800) from the request: keep it as a JSON escape
-        data = json.dumps(body, ensure_ascii=True, indent=None).encode("ascii")
-    return Response(data, status=status, mimetype=mimetype, headers=headers)
 
 
 def assistant_body(successful: bool, messages: Iterable[str] = (), warnings: Iterable[str] = (),
@@ -74,16 +57,9 @@ def _line(r: Result) -> str:
     return f"{where}{_with_fix(r)}"
 
 
-def error_response(status: int, code: str, message: str, path: str = "", prop: str = "",
-                   headers: dict | None = None) -> Response:
-    body = assistant_body(False, messages=[message],
-                          errors=[{"path": path, "property": prop, "code": code, "message": message}])
-    return json_response(body, status, headers)
-
-
 def bulk_body(successful: bool, messages: Iterable[str], outcomes: Iterable | None = None,
               errors: Iterable[dict] = (), **extra) -> dict:
-    """A bulk answer (service/api_bulk.py): the Assistant shape plus "Results", one entry per record
+    """A bulk answer (service/http/bulk.py): the Assistant shape plus "Results", one entry per record
     (external_id, ctid, type, status, result, errors...). Errors holds the errors of every record
     refused or failed, each with its record's external_id."""
     results = [o.to_dict() for o in outcomes or ()]

@@ -7,10 +7,11 @@ from flask import Blueprint, request
 
 from transformer import CTID_RE, UUID_RE
 
+from ..registry.answers import assistant_body
 from .web import api_key, base_url, registry
-from .envelope import build_envelope, revision_summary
-from .registry import NotFound
-from .responses import assistant_body, error_response, json_response
+from ..registry.envelope import build_envelope, revision_summary
+from ..registry.core import NotFound
+from .responses import error_response, json_response
 
 bp = Blueprint("registry", __name__)
 MAX_PER_PAGE = 100

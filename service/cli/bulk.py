@@ -25,14 +25,14 @@ from pathlib import Path
 
 from transformer import CtdlError
 
-from .cli_common import EXIT_OK, EXIT_REFUSED, read_input
+from .common import EXIT_OK, EXIT_REFUSED, read_input
 
 LOCAL_URL = "http://127.0.0.1:8080/"   # `ctdl serve`'s default, for an organization without a base yet
 
 
 def _workflow(args, signing: bool = False):
-    from service.bulk import BulkWorkflow, org_ctid, published_base_url
-    from service.registry import Registry
+    from service.bulk.workflow import BulkWorkflow, org_ctid, published_base_url
+    from service.registry.core import Registry
     from service.store import open_store
     from transformer import Options
 
@@ -41,7 +41,7 @@ def _workflow(args, signing: bool = False):
     try:
         key, pem = None, ""
         if signing:   # the registry's signing key lives in --data, as for `ctdl serve`
-            from service.signing import load_or_create_signing_key, public_key_pem
+            from service.registry.signing import load_or_create_signing_key, public_key_pem
 
             key = load_or_create_signing_key(Path(args.data))
             pem = public_key_pem(key)
@@ -88,8 +88,8 @@ def _outcome_lines(outcomes) -> list[str]:
 
 
 def cmd_bulk(args) -> int:
-    from service.bulk import Refused, summary
-    from service.registry import Forbidden, Unauthenticated
+    from service.bulk.workflow import Refused, summary
+    from service.registry.core import Forbidden, Unauthenticated
 
     if args.bulk_command == "template":
         return cmd_template(args)
@@ -99,7 +99,7 @@ def cmd_bulk(args) -> int:
         if args.bulk_command == "upload":
             return cmd_upload(args, workflow, org, actor)
         if args.bulk_command == "export":
-            from service.upload import export
+            from service.bulk.upload import export
 
             _write_output(export(workflow, org, args.type, "xlsx" if args.xlsx else "csv", key=actor,
                                  ctid=args.ctid), args.output)
@@ -136,8 +136,8 @@ def cmd_bulk(args) -> int:
 
 
 def cmd_org(args) -> int:
-    from service.orgdata import save_addresses, save_manifests
-    from service.registry import Forbidden, Unauthenticated
+    from service.bulk.orgdata import save_addresses, save_manifests
+    from service.registry.core import Forbidden, Unauthenticated
     from transformer import parse_json
 
     workflow, org = _workflow(args)
@@ -203,7 +203,7 @@ class ProgressBar:
 
 def cmd_upload(args, workflow, org, actor) -> int:
     """Validate and stage every row of a spreadsheet; exit 0 when no row is rejected, 1 when some are."""
-    from service.upload import upload
+    from service.bulk.upload import upload
 
     data = read_input(args.file)
     print(f"reading {args.file} ...", file=sys.stderr, flush=True)
@@ -232,7 +232,7 @@ def cmd_upload(args, workflow, org, actor) -> int:
 
 
 def cmd_template(args) -> int:
-    from service.frameworks import is_framework
+    from service.bulk.frameworks import is_framework
     from transformer import build_template, framework_template
 
     if is_framework(args.type):
@@ -258,7 +258,7 @@ def _write_output(data: bytes, output: str | None) -> None:
 
 def add_parsers(sub, add_store_options) -> None:
     """The `bulk` and `org` commands, added to `ctdl`'s subcommands."""
-    from service.bulk_order import TYPE_ORDER
+    from service.bulk.order import TYPE_ORDER
 
     def common(p, fmt: bool = True):
         p.add_argument("--org", required=True, metavar="CTID", help="the organization the records belong to")

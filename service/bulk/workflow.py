@@ -32,10 +32,10 @@ from typing import Any, Iterable
 from transformer import (CtdlError, CTID_RE, endpoint_names, INFO, Report, Result, UnknownType, VIOLATION,
     WARNING, WrongShape)
 
-from .registry import DOCUMENT_KINDS, is_kind, now, Registry
-from .signing import digest
-from .store.base import AlreadyExists, Ambiguous, KeyRecord, StagedRecord, Store
-from .bulk_order import TYPE_ORDER  # publishing order: what others refer to first
+from ..registry.core import DOCUMENT_KINDS, is_kind, now, Registry
+from ..registry.signing import digest
+from ..store.base import AlreadyExists, Ambiguous, KeyRecord, StagedRecord, Store
+from .order import TYPE_ORDER  # publishing order: what others refer to first
 
 MAX_EXTERNAL_ID = 50   # "Limit 50 characters" (the Publisher's External Identifier column)
 # What was uploaded (a row's cells; a framework's whole sheet), kept in the staged request under a
@@ -121,7 +121,7 @@ def error(code: str, message: str, path: str = "", prop: str = "") -> dict:
 
 def row_errors(report: Any) -> list[dict]:
     """The violations of a row's report as error dicts (warnings are not kept)."""
-    from .responses import result_error
+    from ..registry.answers import result_error
 
     items = report.results if isinstance(report, Report) else list(report or ())
     out: list[dict] = []
@@ -267,9 +267,9 @@ class BulkWorkflow:
         return out
 
     def _tenancy_errors(self, org: str, actor: KeyRecord, ctid: str, document: Any, wrapper: str) -> list[dict]:
-        """The publishing rules of service/tenancy.py, said at upload rather than at publish: CTIDs
+        """The publishing rules of service/registry/tenancy.py, said at upload rather than at publish: CTIDs
         of another organization (owned, or its own), claims for organizations that did not consent."""
-        from .tenancy import node_ctids
+        from ..registry.tenancy import node_ctids
 
         tenancy = self.registry.tenancy
         ctids = [ctid, *node_ctids(document)]
@@ -351,7 +351,7 @@ class BulkWorkflow:
         return [self._publish_one(r, actor) for r in records]
 
     def _publish_one(self, r: StagedRecord, actor: KeyRecord) -> Outcome:
-        from .responses import report_parts, result_error
+        from ..registry.answers import report_parts, result_error
 
         if _refusal(r):   # cannot be approved; put back to review
             self.store.record_outcome(r.org, r.resource_type, r.external_id, r.content_digest, "pending")

@@ -10,16 +10,16 @@ from collections import Counter
 
 from transformer import read_rows, validate_rows, VIOLATION, with_fix
 
-from .bulk import ROW_KEY, BulkWorkflow, Row
+from .workflow import ROW_KEY, BulkWorkflow, Row
 from .frameworks import export_framework, is_framework, upload_framework
-from .store.base import MANIFEST_KINDS
+from ..store.base import MANIFEST_KINDS
 
 
 def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, progress=None,
            language: str = "en-US") -> dict:
     """The result for scripts: ``{"rows": [{"row", "external_id", "status", "ctid", "errors"}],
     "summary": {...}, "notes": [...]}`` (``row`` is the spreadsheet row; header = row 1).
-    Competency frameworks: service/frameworks.py (one framework per file)."""
+    Competency frameworks: service/bulk/frameworks.py (one framework per file)."""
     if is_framework(kind):
         return upload_framework(workflow, org, data, key, language)
     org, _ = workflow.actor(org, key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 
-from service.signing import SignatureError, canonical_json, digest, same_public_key, verify_jws
+from service.registry.signing import SignatureError, canonical_json, digest, same_public_key, verify_jws
 
 COMMUNITY = "ce_registry"
 ENVELOPE_TYPE = "resource_data"

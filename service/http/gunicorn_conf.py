@@ -1,6 +1,6 @@
 """gunicorn settings for production::
 
-    CTDL_DATA=/srv/ctdl gunicorn -c python:service.gunicorn_conf 'service.wsgi:app'
+    CTDL_DATA=/srv/ctdl gunicorn -c python:service.http.gunicorn_conf 'service.http.wsgi:app'
 
 From the environment: CTDL_BIND (default 127.0.0.1:8080), CTDL_WORKERS (processes, default
 2 x cores + 1, at most 8), CTDL_THREADS (threads per process, default 8), CTDL_CONNECTION_TIMEOUT
@@ -140,7 +140,7 @@ bind = os.environ.get("CTDL_BIND", "127.0.0.1:8080")
 if hasattr(gthread, "_DEFER") and hasattr(gthread.ThreadWorker, "on_pending_socket_readable"):
     worker_class = HeadFirstThreadWorker
 else:                            # a gunicorn whose gthread cannot defer a connection (older than 27?)
-    print("service.gunicorn_conf: this gunicorn's gthread worker cannot hand a connection back to its "
+    print("service.http.gunicorn_conf: this gunicorn's gthread worker cannot hand a connection back to its "
           "poller; using stock gthread, which half-sent requests can stall: upgrade gunicorn", file=sys.stderr)
     worker_class = "gthread"
 workers = _env_int("CTDL_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 8))

@@ -3,8 +3,8 @@
     ctdl format TYPE FILE      simple Registry Assistant JSON -> CTDL JSON-LD on stdout
     ctdl validate FILE|DIR...  check any CTDL input (resource, @graph document, envelope, array, folder)
     ctdl serve | keys | verify the registry server, its API keys, envelope signatures
-    ctdl bulk | org            uploaded records (status, approve, publish), addresses (cli_bulk.py)
-    ctdl shapes check|test|docs   tools for the people who maintain shapes/ (cli_shapes.py)
+    ctdl bulk | org            uploaded records (status, approve, publish), addresses (cli/bulk.py)
+    ctdl shapes check|test|docs   tools for the people who maintain shapes/ (cli/shapes.py)
 
 Exit status: 0 valid (warnings allowed), 1 violations (the document is still printed),
 2 unusable input (not JSON, unknown type, unreadable file), with one clear line on stderr.
@@ -19,7 +19,7 @@ import sys
 from transformer import (__version__, ConfigurationError, CtdlError, DEFAULT_REGISTRY, Options,
     SANDBOX_REGISTRY, Unreadable)
 
-from .cli_common import EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE, EXIT_VIOLATIONS, add_store_options, read_input
+from .common import EXIT_INTERNAL, EXIT_OK, EXIT_UNUSABLE, EXIT_VIOLATIONS, add_store_options, read_input
 
 
 def _registry(args) -> str:
@@ -47,7 +47,7 @@ def cmd_format(args) -> int:
 
 def _rules(args):
     """The RuleSet of --shapes DIR, or None (the project's)."""
-    from service.cli_shapes import rules_of
+    from service.cli.shapes import rules_of
 
     return rules_of(getattr(args, "shapes", None))
 
@@ -116,14 +116,14 @@ def _store(args):
 
 
 def cmd_serve(args) -> int:
-    from service.server import serve
+    from service.http.server import serve
 
     return serve(args)
 
 
 def cmd_keys(args) -> int:
-    from service.apikeys import hash_key, looks_like_key_id, new_key
-    from service.registry import now
+    from service.registry.keys import hash_key, looks_like_key_id, new_key
+    from service.registry.core import now
     from service.store.base import KeyRecord
 
     store = _store(args)
@@ -213,7 +213,7 @@ def cmd_verify(args) -> int:
     """An envelope's signature and digest, against a key you trust (--key PEM, or the public key of
     a registry: --registry URL or DATA_DIR). Without one, only self-consistency can be checked: the
     envelope carries its own key, and anybody can sign with a key of their own."""
-    from service.envelope import verify_envelope
+    from service.registry.envelope import verify_envelope
     from transformer import parse_json, require_object
 
     envelope = require_object(parse_json(read_input(args.file)), "an envelope")
@@ -237,7 +237,7 @@ def _trusted_key(args) -> tuple[str | None, str]:
     """(PEM, where it came from) of the key given with --key or --registry, or (None, "")."""
     from pathlib import Path
 
-    from service.signing import KEY_FILE, load_public_key_pem
+    from service.registry.signing import KEY_FILE, load_public_key_pem
 
     if args.key:
         try:
@@ -358,8 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "its data folder (--data of ctdl serve)")
     ve.set_defaults(func=cmd_verify)
 
-    from service import cli_shapes
-    from service.cli_bulk import add_parsers
+    from service.cli import shapes as cli_shapes
+    from service.cli.bulk import add_parsers
 
     add_parsers(sub, add_store_options)
     cli_shapes.add_parsers(sub)

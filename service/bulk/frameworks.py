@@ -19,8 +19,8 @@ from collections import Counter
 
 from transformer import CtdlError, import_framework, VIOLATION, with_fix
 
-from .bulk import ROW_KEY, BulkWorkflow, Row
-from .signing import digest
+from .workflow import ROW_KEY, BulkWorkflow, Row
+from ..registry.signing import digest
 
 FRAMEWORK = "competencyframework"
 _WHOLE_ROW = re.compile(r"^/rows/\d+$")

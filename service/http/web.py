@@ -7,7 +7,7 @@ from flask import current_app, request
 
 
 def registry():
-    """The app's Registry (service/registry.py)."""
+    """The app's Registry (service/registry/core.py)."""
     return current_app.extensions["ctdl_registry"]
 
 
@@ -18,6 +18,6 @@ def base_url() -> str:
 
 def api_key():
     """The KeyRecord of the request's ``Authorization: ApiToken ...`` header (401 without a valid one)."""
-    from .apikeys import parse_authorization
+    from ..registry.keys import parse_authorization
 
     return registry().authenticate(parse_authorization(request.headers.get("Authorization")))

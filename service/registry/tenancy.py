@@ -25,7 +25,7 @@ from typing import Any, Iterable
 
 from transformer import CTID_IN_REGISTRY_IRI, CTID_RE, data_dir, Forbidden, OwnershipConflict, pointer_join
 
-from .store.base import KeyRecord, Store
+from ..store.base import KeyRecord, Store
 
 CTID_IN_IRI, CTID_ONLY = CTID_IN_REGISTRY_IRI, CTID_RE
 MAX_LISTED = 10   # CTIDs or claims named in one message; the rest are counted

@@ -1,6 +1,6 @@
 """The API description: GET /openapi.json (OpenAPI 3.1) and GET / (the same, as a page for people).
 
-service/openapi.json is the source. A few of its paths are templates over a table of the project,
+service/http/openapi.json is the source. A few of its paths are templates over a table of the project,
 expanded here when the description is served, so that a new request type or upload type appears
 without editing the description by hand:
 
@@ -40,7 +40,7 @@ EXTENSIONS = ("x-expand", "x-kinds", "x-enum", "x-examples-by-wrapper")   # the 
 
 @lru_cache(maxsize=1)
 def openapi() -> dict:
-    """service/openapi.json as written: the template form."""
+    """service/http/openapi.json as written: the template form."""
     return json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
 
 
@@ -55,13 +55,13 @@ def request_types() -> dict[str, str]:
 def bulk_kinds() -> list[str]:
     from transformer import TEMPLATE_TYPES as TYPES
 
-    from .frameworks import FRAMEWORK
+    from ..bulk.frameworks import FRAMEWORK
 
     return [*TYPES, FRAMEWORK]
 
 
 def record_kinds() -> list[str]:
-    from .bulk import record_names
+    from ..bulk.workflow import record_names
 
     return list(record_names())
 
@@ -86,7 +86,7 @@ KIND_GROUPS: dict[str, Callable[[str], bool]] = {
 
 
 def _is_framework(kind: str) -> bool:
-    from .frameworks import is_framework
+    from ..bulk.frameworks import is_framework
 
     return is_framework(kind)
 

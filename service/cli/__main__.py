@@ -1,0 +1,4 @@
+"""``python -m service.cli``: the ``ctdl`` command."""
+from .main import entry
+
+entry()
