@@ -161,7 +161,7 @@ def test_asn_part_of_keys_on_a_pathway_are_warnings_naming_the_ctdl_term():
 def test_both_part_of_forms_on_a_pathway_are_read_as_one_list():
     other = COMPONENT.replace("0a6a", "1b7b")
     doc = pathway({"ceasn:hasPart": [COMPONENT], "ceterms:hasPart": [other]}, {})
-    from transformer.structure import read_legacy_forms
+    from transformer.legacy import read_legacy_forms
     read, said, _ = read_legacy_forms(doc)
     assert sorted(read["@graph"][0]["ceterms:hasPart"]) == sorted([COMPONENT, other])
     assert "ceasn:hasPart" not in read["@graph"][0] and [r.code for r in said] == ["legacy-form"]
@@ -169,6 +169,6 @@ def test_both_part_of_forms_on_a_pathway_are_read_as_one_list():
 
 def test_ceasn_is_part_of_on_a_competency_is_not_touched():
     comp = {"@id": COMPONENT, "@type": "ceasn:Competency", "ceasn:isPartOf": PATHWAY}
-    from transformer.structure import read_legacy_forms
+    from transformer.legacy import read_legacy_forms
     read, said, _ = read_legacy_forms(comp)
     assert read is comp and not said

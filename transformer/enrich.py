@@ -10,6 +10,10 @@
 * occupation / industry / program codes (``ONET_Codes``, ``Naics``, ``CIP_Codes``, or a bare code
   in ``IndustryType``) become alignment objects with framework and ``codedNotation``;
 * ``CostItems`` expand to one CostProfile per item, as the registry models costs.
+
+Longer than most modules: the steps are methods of one ``Enricher`` that share the graph, the
+problem list and the nodes' pointers, and run in an order that matters (references before types,
+types before vocabularies); values and dates are in ``values.py`` / ``normalize.py`` already.
 """
 from __future__ import annotations
 

@@ -221,7 +221,8 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
     doc = parse.require_object(doc, "a CTDL document")
     if isinstance(doc.get("decoded_resource"), dict):
         doc, base = doc["decoded_resource"], base + "/decoded_resource"
-    from .structure import check_structure, read_legacy_forms
+    from .legacy import read_legacy_forms
+    from .structure import check_structure
     from .structure import schema as structure_schema
 
     doc, legacy, renamed = read_legacy_forms(doc, base)

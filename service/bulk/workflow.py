@@ -1,4 +1,5 @@
 """Bulk uploads on the service side: staging, approval and publishing of spreadsheet rows.
+(Slightly over 400 lines: the four steps below share one transaction discipline and are read together.)
 
 The spreadsheet side (transformer/bulk/) turns each row into a Registry Assistant request, its CTDL
 document and a validation report. Here, as in Credential Engine's Publisher (seeds: "Review and

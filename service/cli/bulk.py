@@ -25,7 +25,7 @@ from pathlib import Path
 
 from transformer import CtdlError
 
-from .common import EXIT_OK, EXIT_REFUSED, read_input
+from .common import EXIT_OK, EXIT_REFUSED, open_registry_store, read_input
 
 LOCAL_URL = "http://127.0.0.1:8080/"   # `ctdl serve`'s default, for an organization without a base yet
 
@@ -33,11 +33,10 @@ LOCAL_URL = "http://127.0.0.1:8080/"   # `ctdl serve`'s default, for an organiza
 def _workflow(args, signing: bool = False):
     from service.bulk.workflow import BulkWorkflow, org_ctid, published_base_url
     from service.registry.core import Registry
-    from service.store import open_store
     from transformer import Options
 
     org = org_ctid(args.org, "--org")
-    store = open_store(Path(args.data), args.database)
+    store = open_registry_store(args)
     try:
         key, pem = None, ""
         if signing:   # the registry's signing key lives in --data, as for `ctdl serve`

@@ -30,3 +30,12 @@ def add_store_options(p) -> None:
                    help="folder of the SQLite registry and the signing key (default ./ctdl-data)")
     p.add_argument("--database", metavar="URL", default=None,
                    help="postgresql://... to use PostgreSQL instead of the embedded SQLite registry")
+
+
+def open_registry_store(args):
+    """The store of the registry a command works on (--data / --database)."""
+    from pathlib import Path
+
+    from service.store import open_store
+
+    return open_store(Path(args.data), args.database)
