@@ -173,3 +173,22 @@ def test_another_shapes_folder_is_another_ruleset_in_the_same_process(files, tmp
     assert os.environ.get("CTDL_SHAPES") == before
     with pytest.raises(ShapesError):
         RuleSet.for_folder(tmp_path / "no-shapes-here")
+
+
+def test_the_upload_columns_follow_the_rule_set(files):
+    """A working copy of the shapes that renames a column: its templates and uploads use the new
+    header, the project's keep theirs, in one process."""
+    from transformer import RuleSet, build_template, column_model, read_rows
+
+    bulk = files[0].parent / "bulk.ttl"
+    text = bulk.read_text(encoding="utf-8")
+    assert 'sh:name "External Identifier"' in text
+    bulk.write_text(text.replace('sh:name "External Identifier"', 'sh:name "Our Identifier"'), encoding="utf-8")
+    mine = RuleSet.for_folder(files[0].parent)
+    headers = [c.header for c in column_model("course", mine).columns]
+    assert "Our Identifier" in headers and "External Identifier" not in headers
+    assert "External Identifier" in [c.header for c in column_model("course").columns]
+    template = build_template("course", rules=mine).decode("utf-8-sig")
+    assert "Our Identifier" in template.splitlines()[0].split(",")
+    sheet = read_rows(b"Our Identifier,Learning Opportunity Name\nWELD 101,Introduction to Welding\n", "course", mine)
+    assert sheet.model.rules is mine and sheet.rows[0].cells["ExternalIdentifier"] == "WELD 101"

@@ -44,7 +44,7 @@ def upload_framework(workflow: BulkWorkflow, org: str, data: bytes, key=None, la
     org, _ = workflow.actor(org, key)
     registry = workflow.registry
     imp = import_framework(data, registry=registry.opts.registry, language=language or "en-US",
-                           publisher=org, engine=registry.engine)
+                           publisher=org, engine=registry.engine, rules=registry.rules)
     outcome = previous = None
     if imp.ctid and imp.document is not None:
         previous = workflow.store.get_staged(org, imp.ctid, FRAMEWORK)

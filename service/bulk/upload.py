@@ -23,7 +23,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     if is_framework(kind):
         return upload_framework(workflow, org, data, key, language)
     org, _ = workflow.actor(org, key)
-    sheet = read_rows(data, kind)
+    sheet = read_rows(data, kind, workflow.registry.rules)
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
     manifests = {kind: store.manifests(org, kind) for kind in MANIFEST_KINDS}
@@ -76,7 +76,7 @@ def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=No
     kind = normalize_type(kind)
     records = [r for r in workflow.store.staged(org, kind) if isinstance(r.request, dict)]
     rows = [r.request.get(ROW_KEY) or {} for r in records]
-    model = column_model(kind)
+    model = column_model(kind, workflow.registry.rules)
     used = {h for row in rows for h, v in row.items() if v}
     columns = [c for c in model.columns if c.required or c.header in used]
     headers = [c.header for c in columns]

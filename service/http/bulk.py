@@ -250,7 +250,8 @@ def template(kind: str):
                                   instructions=_query_flag("instructions"), fmt=fmt)
         return _spreadsheet(data, fmt, "competencyframework-template")
     data = build_template(kind, properties=listed("properties", False), sample=_query_flag("sample"),
-                          instructions=_query_flag("instructions"), credentials=listed("credentials", True), fmt=fmt)
+                          instructions=_query_flag("instructions"), credentials=listed("credentials", True), fmt=fmt,
+                          rules=registry().rules)
     return _spreadsheet(data, fmt, f"{kind.lower()}-template")
 
 

@@ -117,10 +117,10 @@ class Importer:
         self.problems += out
         return out
 
-    def validate(self, engine: str | None = None) -> list[Result]:
+    def validate(self, engine: str | None = None, rules=None) -> list[Result]:
         from ...validate import validate_graph
 
-        results = validate_graph(self.graph, self.name_for, engine)
+        results = validate_graph(self.graph, self.name_for, engine, rules=rules)
         placed_badly = {str(it.iri) for it in self.items if it.unresolved or (it.top is None and not it.parents)}
         taken = {r.path for r in self.problems if r.severity == VIOLATION}
         kept = [r for r in results if not (r.shape == HIERARCHY_SHAPE and r.focus in placed_badly)
@@ -300,7 +300,7 @@ def _put(node: Node, pred: str, values: list, pointers: list[str], key_name: str
 
 
 def import_framework(data: bytes, registry: str = DEFAULT_REGISTRY, language: str = "en-US",
-                     publisher: str | None = None, engine: str | None = None) -> FrameworkImport:
+                     publisher: str | None = None, engine: str | None = None, rules=None) -> FrameworkImport:
     """Import one competency framework from CSV or XLSX bytes (CaSS CTDL-ASN CSV or the template).
 
     ``publisher``: the organization the framework is published for (its CTID or registry URI);
@@ -311,7 +311,7 @@ def import_framework(data: bytes, registry: str = DEFAULT_REGISTRY, language: st
         imp.parse(data)
         imp.build()
         imp.check()
-        imp.validate(engine)
+        imp.validate(engine, rules)
         return imp.result(imp.frame())
 
 

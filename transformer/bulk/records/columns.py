@@ -96,6 +96,7 @@ class ColumnModel:
     classes: tuple[str, ...]        # record classes an upload of this type may hold
     columns: list[Column]
     omitted: list[tuple[str, str]] = field(default_factory=list)   # (property label, why)
+    rules: object = None            # the RuleSet the columns come from (None: the project's)
 
     def __post_init__(self) -> None:
         self.by_key = {c.key: c for c in self.columns}

@@ -33,40 +33,47 @@ from functools import lru_cache
 from ...context import ctdl_context, input_context
 from ...graph import RDF_TYPE
 from ...pipeline import endpoint_names, input_namer, wrappers
+from ...ruleset import RuleSet
 from ...vocab import schema_index
 from .shapes import ShapeReader, compact, schema_facts
 from .columns import OPTIONAL, RECOMMENDED, CETERMS, CTDLA, CTDLSH, Column, ColumnModel, GROUP_NS, LITERAL_KINDS, MANIFEST_RANGES, Rule, SHAPE_NS, TERM_RANGES, Term, normalize_type
 
 # -- the model -------------------------------------------------------------------------------------------
-def type_classes(kind: str) -> tuple[str, str, tuple[str, ...]]:
+def type_classes(kind: str, rules=None) -> tuple[str, str, tuple[str, ...]]:
     """(wrapper key, main class, record classes) of an upload type, from the request wrappers and
-    the classes the shapes target."""
+    the classes the shapes (of ``rules``, a RuleSet; default: the project's) target."""
     kind = normalize_type(kind)
     wrapper = endpoint_names()[kind]
     spec = wrappers()["wrappers"][wrapper]
     ctx = ctdl_context()
     main = ctx.expand_curie(spec["default_type"] or spec["accepts"][0])
-    reader = shape_reader()
+    reader = shape_reader(rules)
     targeted = set().union(*reader.record_targets.values())
     schema = schema_index()
     classes = sorted(c for c in targeted if schema.is_subclass(c, main))
     return wrapper, main, tuple(classes)
 
 
-@lru_cache(maxsize=1)
-def shape_reader() -> ShapeReader:
-    return ShapeReader()
+def shape_reader(rules=None) -> ShapeReader:
+    """What the shapes of ``rules`` (default: the project's) say of the columns, read once per rule set."""
+    return _reader(rules or RuleSet.default())
 
 
-def column_model(kind: str) -> ColumnModel:
-    """The columns of an upload type (built once per process; do not change the object)."""
-    return _column_model(normalize_type(kind))
+@lru_cache(maxsize=8)
+def _reader(rules) -> ShapeReader:
+    return ShapeReader(rules)
+
+
+def column_model(kind: str, rules=None) -> ColumnModel:
+    """The columns of an upload type under ``rules`` (a RuleSet; default: the project's), built once
+    per process and rule set; do not change the object."""
+    return _column_model(normalize_type(kind), rules or RuleSet.default())
 
 
 @lru_cache(maxsize=None)
-def _column_model(kind: str) -> ColumnModel:
-    wrapper, main, classes = type_classes(kind)
-    r = shape_reader()
+def _column_model(kind: str, rules) -> ColumnModel:
+    wrapper, main, classes = type_classes(kind, rules)
+    r = shape_reader(rules)
     facts = schema_facts()
     bulk = _bulk_columns(r, kind, wrapper, main, classes)
     bulk_paths = {c.path for c in bulk}
@@ -93,12 +100,12 @@ def _column_model(kind: str) -> ColumnModel:
         columns.append(col)
 
     def sort_key(c: Column):
-        rank = shape_reader().groups.get(GROUP_NS + c.group, ("", 9))[1]
+        rank = r.groups.get(GROUP_NS + c.group, ("", 9))[1]
         first = 0 if c.bulk and not c.fills else 1
         return (rank, first, c.order, c.header)
 
     columns.sort(key=sort_key)
-    return ColumnModel(kind, wrapper, main, classes, columns, omitted)
+    return ColumnModel(kind, wrapper, main, classes, columns, omitted, rules)
 
 
 def _replace(col: Column, **changes) -> Column:

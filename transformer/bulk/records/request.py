@@ -29,14 +29,13 @@ class RowRequest:
 
 
 def row_columns(columns, row: Row) -> tuple[ColumnModel, list[Column]]:
-    model = column_model(row.type)
-    if columns is None:
-        return model, list(model.columns)
+    """(the model, the columns) a row is read with: the sheet's or model's given, else the project's."""
     if isinstance(columns, ColumnModel):
         return columns, list(columns.columns)
     if isinstance(columns, SheetRows):
         return columns.model, list(columns.model.columns)
-    return model, list(columns)
+    model = column_model(row.type)
+    return model, list(model.columns if columns is None else columns)
 
 
 def split_cell(text: str) -> list[str]:
@@ -279,7 +278,7 @@ class _Builder:
             shape = next((s for s in col.shapes), "")
             from .model import shape_reader
 
-            message = shape_reader().text(_shape_iri(shape), "message") or "{value} is not a known credential."
+            message = shape_reader(self.model.rules).text(_shape_iri(shape), "message") or "{value} is not a known credential."
             self.problem(col, v, message.replace("{value}", v).replace("{field}", self.header(col)),
                          "unknown-credential", shape=shape)
         if not targets:

@@ -12,12 +12,7 @@ from ...ruleset import RuleSet
 from ...vocab import schema_index, vocabularies
 from .columns import OPTIONAL, CETERMS, CTDLSH, GROUP_NS, RDFS, SH, SHAPE_NS, Term
 
-# -- the shapes, read once -----------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _shapes():
-    return RuleSet.default().graph()
-
-
+# -- the shapes, read once per rule set -------------------------------------------------------------
 @lru_cache(maxsize=1)
 def schema_facts() -> dict:
     data = json.loads((data_dir("vocabularies") / "schema-index.json").read_text(encoding="utf-8"))
@@ -35,11 +30,12 @@ def compact(iri: str) -> str:
 
 
 class ShapeReader:
-    def __init__(self) -> None:
+    def __init__(self, rules: RuleSet | None = None) -> None:
         import rdflib
 
         self.rdflib = rdflib
-        self.g = _shapes()
+        self.rules = rules or RuleSet.default()
+        self.g = self.rules.graph()
         self.U = lambda local, ns=SH: rdflib.URIRef(ns + local)  # noqa: E731
         g, U = self.g, self.U
         self.groups: dict[str, tuple[str, int]] = {}

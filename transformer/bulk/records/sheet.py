@@ -117,12 +117,13 @@ def refuse_json(data: bytes, kind: str) -> None:
                              f"POST /{kind}/publish one record at a time.", pointer="/rows/1")
 
 
-def read_rows(data: bytes, kind: str) -> SheetRows:
+def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
     """Read an upload (CSV or XLSX, detected from the bytes) for ``kind`` (learningopportunity,
-    learningprogram, course, credential, assessment). InputError when it is no spreadsheet of
-    that kind at all: JSON, a header with none of the template's columns, no record below it."""
+    learningprogram, course, credential, assessment), with the columns of ``rules`` (a RuleSet;
+    default: the project's). InputError when it is no spreadsheet of that kind at all: JSON, a
+    header with none of the template's columns, no record below it."""
     kind = normalize_type(kind)
-    model = column_model(kind)
+    model = column_model(kind, rules)
     refuse_json(data, kind)
     table, fmt = read_table(data)
     header = table.header

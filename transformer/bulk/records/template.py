@@ -62,9 +62,9 @@ def sample_value(column: Column, kind: str = "") -> str:
 
 # -- build_template --------------------------------------------------------------------------------------
 def template_rows(kind: str, properties=None, sample: bool = False, instructions: bool = False,
-                  credentials=None) -> tuple[list[Column], list[list[str]]]:
-    """(columns, rows: header first) of a template."""
-    model = column_model(kind)
+                  credentials=None, rules=None) -> tuple[list[Column], list[list[str]]]:
+    """(columns, rows: header first) of a template; the columns of ``rules`` (default: the project's)."""
+    model = column_model(kind, rules)
     columns = model.select(properties)
     rows = [[c.header for c in columns]]
     if instructions:
@@ -87,19 +87,19 @@ def template_rows(kind: str, properties=None, sample: bool = False, instructions
 
 
 def build_template(kind: str, properties=None, sample: bool = False, instructions: bool = False,
-                   credentials=None, fmt: str = "csv") -> bytes:
+                   credentials=None, fmt: str = "csv", rules=None) -> bytes:
     """The template spreadsheet of an upload type: a header row of the selected columns (Required ones
     always), then an instructions row, a sample row and one row per pre-selected credential, as
     asked.  ``fmt`` "csv" (UTF-8 with BOM, formula-safe) or "xlsx" (frozen header, a dropdown for
     every vocabulary column, each column's instructions as a note, every cell text)."""
     from ..sheets import workbook as spreadsheet
 
-    columns, rows = template_rows(kind, properties, sample, instructions, credentials)
+    columns, rows = template_rows(kind, properties, sample, instructions, credentials, rules)
     fmt = (fmt or "csv").lower().lstrip(".")
     if fmt == "csv":
         return spreadsheet.write_csv(rows)
     if fmt == "xlsx":
-        model = column_model(kind)
+        model = column_model(kind, rules)
         specs = [spreadsheet.SheetColumn(c.header, note=instruction_text(c) if c.required else
                                          f"{c.group_label}. {instruction_text(c)}",
                                          choices=tuple(c.labels), multiple=c.multiple, required=c.required)

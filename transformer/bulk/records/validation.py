@@ -56,7 +56,8 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
     delivery type.  Results about a property without a column are about the whole row."""
     model, cols = row_columns(columns, row)
     built = build_request(row, columns, org_ctid, addresses, default_language, credentials, manifests)
-    outcome = format_request(built.request, None, Options(registry, default_language or "en-US"), engine)
+    outcome = format_request(built.request, None, Options(registry, default_language or "en-US"), engine,
+                             rules=model.rules)
     problems = list(built.problems)
     # the same problem said by a cell rule and by the pipeline (a malformed CTID) is said once
     have = {(p.column, p.code, p.value) for p in problems if p.column} | \
