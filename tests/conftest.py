@@ -20,6 +20,7 @@ pytest_plugins = ("http_support",)
 
 # markers by where a test is and what it runs on (pyproject.toml lists them)
 _SLOW_TESTS = {"test_the_project_shapes_are_sound", "test_check_and_test_run_the_examples",
+               "test_the_engines_agree_on_the_schema_layer", "test_examples_are_well_formed",
                "test_no_internal_term_and_no_crash_on_any_key_through_any_route"}
 
 
@@ -43,6 +44,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         elif _starts_a_process(item):
             item.add_marker(pytest.mark.process)
+            item.add_marker(pytest.mark.slow)
         if item.originalname in _SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
         params = getattr(getattr(item, "callspec", None), "params", {})
