@@ -6,6 +6,9 @@
     api.key(org)           a new API key of `org` (made as `ctdl keys create` makes one)
     api.ctdl(*argv)        the `ctdl` command in process, on the same registry (exit status, stdout)
 
+    app, client, runner    flaskr's fixtures, on one embedded registry per test module:
+                           runner.invoke("keys", "create", "--org", ORG) is `ctdl` on the app's registry
+
 A process is started only where the process itself is what a test checks (tests/e2e/).
 """
 from __future__ import annotations
@@ -117,6 +120,37 @@ def module_postgres():
         yield dbs.new()
     finally:
         dbs.drop_all()
+
+
+# -- flaskr's fixtures: the app, its test client, the command line on its registry -------------------
+class Runner:
+    """``ctdl`` in process on the app's registry (flaskr's ``runner``): ``runner.invoke("keys", "list")``."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+
+    def invoke(self, *args, stdin: bytes | str | None = None, registry: bool = True):
+        from cli_runner import run_ctdl
+
+        return run_ctdl(*args, *(["--data", self.data_dir] if registry else []), stdin=stdin, text=True)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app on a new embedded registry, one per test module (``api`` runs on both backends)."""
+    a = Api(tmp_path_factory.mktemp("app") / "data", None)
+    yield a.app
+    a.close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def runner(app):
+    return Runner(Path(app.config["SETTINGS"].data_dir))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -16,20 +16,6 @@ NOT_A_CTID = "ce-000000000000000000000000000000000000"     # 36 characters after
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from service.http.app import Settings, create_app
-
-    app = create_app(Settings(data_dir=tmp_path_factory.mktemp("openapi")))
-    yield app
-    app.extensions["ctdl_registry"].store.close()
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def doc(client) -> dict:
     r = client.get("/openapi.json")
     assert r.status_code == 200 and r.mimetype == "application/json"
@@ -317,3 +303,16 @@ def test_405_names_the_documented_methods(client, doc):
             assert r.status_code == 405, (method, path)
             allowed = {m.strip() for m in r.headers["Allow"].split(",")}
             assert allowed - {"HEAD", "OPTIONS"} == documented, (method, path, r.headers["Allow"])
+
+
+def test_a_key_made_on_the_command_line_works_over_http(client, runner):
+    """The command line and the API act on one registry (flaskr's runner and client)."""
+    org = "ce-" + "5e5f6a4e-2a1b-4c3d-9e8f-7a6b5c4d3e2f"
+    made = runner.invoke("keys", "create", "--org", org)
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip().splitlines()[-1]
+    listed = runner.invoke("keys", "list", "--format", "json")
+    assert listed.returncode == 0 and org in listed.stdout and key not in listed.stdout   # never the secret
+    r = client.get(f"/bulk/status?org={org}", headers={"Authorization": f"ApiToken {key}"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert client.get(f"/bulk/status?org={org}").status_code == 401
