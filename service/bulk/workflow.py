@@ -30,8 +30,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from transformer import (CtdlError, CTID_RE, endpoint_names, INFO, Report, Result, UnknownType, VIOLATION,
-    WARNING, WrongShape)
+from transformer import (CtdlError, CTID_RE, endpoint_names, Report, Result, UnknownType, VIOLATION,
+    WrongShape)
 
 from ..registry.core import DOCUMENT_KINDS, is_kind, now, Registry
 from ..registry.signing import digest
@@ -62,7 +62,7 @@ class Row:
     external_id: str
     request: dict
     document: dict | None = None
-    report: Any = None      # a Report, or a list of Result / error dicts / messages
+    report: list[Result] = field(default_factory=list)   # what validating the row said (a Report is read as its results)
     deferred: bool = False  # Target Credential left blank or #DEFER
 
 
@@ -120,25 +120,11 @@ def error(code: str, message: str, path: str = "", prop: str = "") -> dict:
     return {"path": path, "property": prop, "code": code, "message": message}
 
 
-def row_errors(report: Any) -> list[dict]:
-    """The violations of a row's report as error dicts (warnings are not kept)."""
+def row_errors(results: list[Result]) -> list[dict]:
+    """The violations of a row's results as error dicts (warnings are not kept)."""
     from ..registry.answers import result_error
 
-    items = report.results if isinstance(report, Report) else list(report or ())
-    out: list[dict] = []
-    for item in items:
-        if isinstance(item, Result):
-            if item.severity == VIOLATION:
-                out.append(result_error(item))
-        elif isinstance(item, CtdlError):
-            out.append(error(item.code, item.message, item.pointer))
-        elif isinstance(item, dict):
-            if str(item.get("severity", VIOLATION)) not in (WARNING, INFO, "warning", "info"):
-                out.append({**error(str(item.get("code") or "invalid"), str(item.get("message") or item),
-                                    str(item.get("path") or ""), str(item.get("property") or "")), **item})
-        elif item:
-            out.append(error("invalid", str(item)))
-    return out
+    return [result_error(r) for r in results if r.severity == VIOLATION]
 
 
 def published_base_url(store: Store, org: str) -> str | None:
@@ -152,15 +138,20 @@ def published_base_url(store: Store, org: str) -> str | None:
     return None
 
 
-def _as_row(raw: Any) -> Row:
+def _as_row(raw: Row | tuple | dict) -> Row:
+    """A row as given (a Row, a tuple in Row's order, or a dict of its fields), its report as a list
+    of Results (a Report is read as its results)."""
     if isinstance(raw, Row):
-        return raw
-    if isinstance(raw, dict):
-        return Row(**{k: raw.get(k) for k in ("external_id", "request", "document", "report", "deferred")
-                      if k in raw})
-    if isinstance(raw, (tuple, list)):
-        return Row(*raw)
-    return Row(*(getattr(raw, k, None) for k in ("external_id", "request", "document", "report", "deferred")))
+        row = raw
+    elif isinstance(raw, dict):
+        row = Row(**{k: raw[k] for k in ("external_id", "request", "document", "report", "deferred") if k in raw})
+    else:
+        row = Row(*raw)
+    if isinstance(row.report, Report):
+        row.report = list(row.report.results)
+    elif row.report is None:
+        row.report = []
+    return row
 
 
 class BulkWorkflow:
@@ -185,7 +176,7 @@ class BulkWorkflow:
                 "then approve.", pointer="/org")
 
     # -- staging --------------------------------------------------------------------------------
-    def stage_rows(self, org: Any, resource_type: Any, rows: Iterable[Any],
+    def stage_rows(self, org: Any, resource_type: Any, rows: Iterable[Row | tuple | dict],
                    key: KeyRecord | None = None) -> list[Outcome]:
         org, actor = self.actor(org, key)
         kind = resource_kind(resource_type)
