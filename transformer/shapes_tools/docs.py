@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..resources import data_dir
 
 SHAPE_NS = "urn:ctdl-assistant:shape:"
 GROUP_NS = "urn:ctdl-assistant:group:"
@@ -29,12 +28,12 @@ def _cell(text: str) -> str:
     return " ".join(str(text or "").split()).replace("|", "\\|")
 
 
-def bulk_page(kind: str) -> str:
+def bulk_page(kind: str, rules=None) -> str:
     from ..bulk.records.columns import special_requirements
     from ..bulk.records.model import column_model
     from ..bulk.records.template import sample_value
 
-    model = column_model(kind)
+    model = column_model(kind, rules)
     title = {"learningopportunity": "Learning Opportunity", "learningprogram": "Learning Program",
              "course": "Course", "credential": "Credential", "assessment": "Assessment"}[kind]
     out = [NOTE, f"# {title}", "",
@@ -56,37 +55,37 @@ def bulk_page(kind: str) -> str:
     return "\n".join(out)
 
 
-def shape_page(name: str, g=None) -> str:
+def shape_page(name: str, rules=None) -> str:
+    """The property table of a node shape, read through the same ``ShapeReader`` as the templates."""
     import rdflib
-    from rdflib.namespace import RDF, SH
+    from rdflib.namespace import SH
 
-    from ..shacl import load_shapes
+    from ..bulk.records.model import shape_reader
+    from ..bulk.records.shapes import schema_facts
     from ..vocab import schema_index
 
-    g = g if g is not None else load_shapes()
+    r = shape_reader(rules)
+    g = r.g
     node = rdflib.URIRef(SHAPE_NS + name)
     rank = {group: i for i, (group, _) in enumerate(GROUPS)}
     entries: dict[str, list[tuple[int, float, object]]] = {}    # path -> (group rank, order, shape)
-    for ps in g.objects(node, SH.property):
-        group = str(g.value(ps, SH.group) or "")[len(GROUP_NS):] or "Optional"
-        path = g.value(ps, SH.path)
-        if (path, RDF.first, None) in g:      # ( ceterms:agentType ceterms:targetNode ): its property's row
-            path = g.value(path, RDF.first)
-        entries.setdefault(str(path), []).append((rank.get(group, 3), float(g.value(ps, SH.order) or 99), ps))
-    for lst in g.objects(node, SH["or"]):
+    for ps in r.values(node, "property"):
+        path = r.path(ps)                     # ( ceterms:agentType ceterms:targetNode ): its property's row
+        entries.setdefault(path[0] if path else "", []).append((rank.get(r.group(ps)[0], 3), r.order(ps), ps))
+    for lst in r.values(node, "or"):
         for member in g.items(lst):
-            entries.setdefault(str(g.value(member, SH.path)), []).append(
-                (rank["AtLeastOne"], float(g.value(node, SH.order) or 0), member))
+            entries.setdefault(r.text(member, "path"), []).append(
+                (rank["AtLeastOne"], float(r.value(node, "order") or 0), member))
     rows: dict[str, list[tuple[float, str]]] = {}
-    single = _single_valued()
+    single = schema_facts()["single"]
     for path, shapes in entries.items():
         if not path.startswith(("http", "urn")):
             continue
         shapes.sort(key=lambda e: (e[0], e[1]))
         best_rank, order, best = shapes[0]
-        named = next((ps for _, _, ps in shapes if g.value(ps, SH.name) is not None), best)
-        label = str(g.value(named, SH.name) or schema_index().label(path))
-        described = next((ps for _, _, ps in shapes if g.value(ps, SH.description) is not None), best)
+        named = next((ps for _, _, ps in shapes if r.value(ps, "name") is not None), best)
+        label = r.text(named, "name") or schema_index().label(path)
+        described = next((ps for _, _, ps in shapes if r.value(ps, "description") is not None), best)
         special = " ".join(dict.fromkeys(x for _, _, ps in shapes for x in _constraints(g, ps, SH).split("  ") if x))
         multiple = "No" if path in single or any(int(m) <= 1 for _, _, ps in shapes for m in g.objects(ps, SH.maxCount)) \
             else "Yes"
@@ -125,25 +124,12 @@ def _constraints(g, ps, SH) -> str:
     return "  ".join(parts)
 
 
-def _single_valued() -> set[str]:
-    import json
-
-    from ..context import ctdl_context
-
-    index = json.loads((data_dir("vocabularies") / "schema-index.json").read_text(encoding="utf-8"))
-    full = ctdl_context().expand_curie
-    return {full(p) or p for p in index["single_valued"]}
-
-
 def render(rules=None) -> dict[str, str]:
-    """file name -> Markdown text of every page, from ``rules`` (a RuleSet; default: the project's).
-    The bulk pages follow the project's template columns."""
+    """file name -> Markdown text of every page, from ``rules`` (a RuleSet; default: the project's)."""
     from ..bulk.records.columns import TYPES
-    from ..ruleset import RuleSet
 
-    g = (rules or RuleSet.default()).graph()
-    pages = {f"{kind}.md": bulk_page(kind) for kind in TYPES}
-    pages.update({f"{name}.md": shape_page(name, g) for name in SHAPE_PAGES})
+    pages = {f"{kind}.md": bulk_page(kind, rules) for kind in TYPES}
+    pages.update({f"{name}.md": shape_page(name, rules) for name in SHAPE_PAGES})
     index = [NOTE, "# Properties by class", "",
              "What each record must, should and may say, as the shapes check it. Regenerate with "
              "`ctdl shapes docs -o docs/properties/` after editing `shapes/`.", "",
