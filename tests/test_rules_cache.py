@@ -192,3 +192,21 @@ def test_the_upload_columns_follow_the_rule_set(files):
     assert "Our Identifier" in template.splitlines()[0].split(",")
     sheet = read_rows(b"Our Identifier,Learning Opportunity Name\nWELD 101,Introduction to Welding\n", "course", mine)
     assert sheet.model.rules is mine and sheet.rows[0].cells["ExternalIdentifier"] == "WELD 101"
+
+
+def test_ctdl_bulk_takes_a_shapes_folder_too(files, tmp_path):
+    from cli_runner import run_ctdl
+
+    bulk = files[0].parent / "bulk.ttl"
+    bulk.write_text(bulk.read_text(encoding="utf-8").replace('sh:name "External Identifier"', 'sh:name "Our Identifier"'),
+                    encoding="utf-8")
+    mine = run_ctdl("bulk", "template", "course", "--shapes", files[0].parent, text=True)
+    project = run_ctdl("bulk", "template", "course", text=True)
+    assert mine.returncode == 0 and project.returncode == 0, mine.stderr
+    assert "Our Identifier" in mine.stdout.splitlines()[0] and "Our Identifier" not in project.stdout
+    sheet = tmp_path / "rows.csv"
+    sheet.write_text("Our Identifier,Learning Opportunity Name\nWELD 101,Welding\n", encoding="utf-8")
+    org = "ce-5e5f6a4e-2a1b-4c3d-9e8f-7a6b5c4d3e2f"
+    up = run_ctdl("bulk", "upload", "course", sheet, "--org", org, "--data", tmp_path / "data", "--format", "json",
+                  "--shapes", files[0].parent, text=True)
+    assert "Our Identifier" not in up.stderr and '"WELD 101"' in up.stdout, up.stdout + up.stderr

@@ -46,11 +46,18 @@ def _workflow(args, signing: bool = False):
             pem = public_key_pem(key)
         base = getattr(args, "public_url", None) or published_base_url(store, org) or LOCAL_URL
         registry = Registry(store, key, pem, Options(registry=base if base.endswith("/") else base + "/"),
-                            strict_references=getattr(args, "strict_references", False))
+                            strict_references=getattr(args, "strict_references", False), rules=_rules(args))
     except BaseException:
         store.close()
         raise
     return BulkWorkflow(registry), org
+
+
+def _rules(args):
+    """The RuleSet of --shapes DIR, or None (the project's)."""
+    from .shapes import rules_of
+
+    return rules_of(getattr(args, "shapes", None))
 
 
 def _actor(workflow, args):
@@ -242,7 +249,7 @@ def cmd_template(args) -> int:
     props = [p.strip() for p in ",".join(args.properties or []).split(",") if p.strip()] or None
     creds = [c.strip() for c in ",".join(args.credentials or []).split(",") if c.strip()] or None
     _write_output(build_template(args.type, properties=props, sample=args.sample, instructions=args.instructions,
-                                 credentials=creds, fmt="xlsx" if args.xlsx else "csv"), args.output)
+                                 credentials=creds, fmt="xlsx" if args.xlsx else "csv", rules=_rules(args)), args.output)
     return EXIT_OK
 
 
@@ -266,6 +273,10 @@ def add_parsers(sub, add_store_options) -> None:
         if fmt:
             p.add_argument("--format", choices=["text", "json"], default="text")
         add_store_options(p)
+        shapes_option(p)
+
+    def shapes_option(p):
+        p.add_argument("--shapes", metavar="DIR", help="check against the shapes in DIR instead of the project's")
 
     types = ", ".join(t for t in TYPE_ORDER if t != "organization")   # what can be uploaded
     b = sub.add_parser("bulk", help="review, approve and publish uploaded records")
@@ -291,6 +302,7 @@ def add_parsers(sub, add_store_options) -> None:
     bt.add_argument("--layout", choices=["template", "cass"], default="template",
                     help="competency frameworks: the simple template or the CaSS CTDL-ASN CSV header")
     bt.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: standard output)")
+    shapes_option(bt)
     bu = bsub.add_parser("upload", help="validate and stage a spreadsheet's rows (nothing is published)")
     bu.add_argument("type", metavar="TYPE", help=f"{types}")
     bu.add_argument("file", metavar="FILE", help="CSV (UTF-8, UTF-8 with BOM or Windows-1252) or XLSX; - for stdin. "
