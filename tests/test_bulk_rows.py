@@ -87,7 +87,7 @@ def test_bom_file_errors_are_on_their_cells(bom_results):
     by_row = {r.row: r for r in results}
     assert by_row[2].conforms and not by_row[2].deferred
     hybrid = next(p for p in by_row[4].problems if p.code == "unknown-term")
-    assert hybrid.letter == "K" and hybrid.path == "/Course/DeliveryType/1"
+    assert hybrid.letter == "K" and hybrid.at == "/Course/DeliveryType/1"
     assert hybrid.pointer == "/rows/4/Delivery Type"
     assert by_row[4].report.to_dict()["results"][0]["path"].startswith("/rows/4/")
     assert "Delivery Type" in hybrid.message
@@ -349,7 +349,7 @@ def test_problems_without_a_column_are_about_the_row():
                      ORG)
     [where] = [p for p in r.problems if p.code == "required-one-of"]
     assert (where.row, where.column, where.letter) == (2, "", "")
-    assert where.pointer == "/rows/2" and where.path == "/Course"
+    assert where.pointer == "/rows/2" and where.at == "/Course"
     assert any(p.column == "" and p.code == "recommended" for p in r.problems)
 
 

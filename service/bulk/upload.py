@@ -32,7 +32,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     cells = {row.number: {row.headers.get(k, k): v for k, v in row.cells.items()} for row in sheet.rows}
     # staging keeps a row's violations (its warnings are said in the answer, not stored)
     rows = [Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells.get(r.row, {})},
-                document=r.document, report=[p.to_result() for p in r.problems if p.severity == VIOLATION],
+                document=r.document, report=[p for p in r.problems if p.severity == VIOLATION],
                 deferred=r.deferred)
             for r in results]
     outcomes = workflow.stage_rows(org, sheet.type, rows, key)

@@ -14,7 +14,7 @@ from ...report import INFO, VIOLATION
 from ..frameworks.columns import language_tag
 from .columns import DEFER, SEPARATOR, Column, ColumnModel
 from .model import column_model
-from .sheet import CODES, CellProblem, FALSE_TEXT, Row, SAME_AS_OWNER, SheetRows, TRUE_TEXT, US_DATE
+from .sheet import CODES, CellProblem, cell_problem, FALSE_TEXT, Row, SAME_AS_OWNER, SheetRows, TRUE_TEXT, US_DATE
 
 # -- one row -> a request ----------------------------------------------------------------------------------
 @dataclass
@@ -82,9 +82,9 @@ class _Builder:
     def problem(self, col: Column | None, value, message: str, code: str, severity: str = VIOLATION,
                 shape: str = "", fix: str = "") -> None:
         if col is None:
-            self.problems.append(CellProblem(self.row.number, "", value, message, code, severity, fix=fix))
+            self.problems.append(cell_problem(self.row.number, "", value, message, code, severity, fix=fix))
             return
-        self.problems.append(CellProblem(self.row.number, self.header(col), value, message, code, severity,
+        self.problems.append(cell_problem(self.row.number, self.header(col), value, message, code, severity,
                                          self.row.letters.get(col.key, ""),
                                          shape or (col.shapes[0] if col.shapes else ""), fix=fix))
 

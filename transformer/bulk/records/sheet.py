@@ -1,13 +1,13 @@
 """Reading a record spreadsheet: the file -> its rows (``read_rows``), each cell under its column,
 the template's sample and instructions rows skipped, unknown headers refused at the header.  Every
-problem is a ``CellProblem`` (row, column header as written, value, message, code, severity); as
-a :class:`Result` its path is ``/rows/<row>/<column>``.  The whole flow: ``records/__init__.py``."""
+problem is a ``CellProblem``: a :class:`Result` whose path is ``/rows/<row>/<column>``, with the row,
+the column header as written and the column letter.  The whole flow: ``records/__init__.py``."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
-from ...pointer import pointer_join, row_and_column
+from ...pointer import cell, row_and_column
 from ...report import INFO, Result, VIOLATION, WARNING
 from ..sheets.csvfile import column_letter
 from ..sheets.workbook import read_table
@@ -26,47 +26,53 @@ US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 # -- results ---------------------------------------------------------------------------------------------
 @dataclass
-class CellProblem:
-    row: int                    # spreadsheet row (header = 1)
-    column: str                 # header as in the file ("" for the whole row)
-    value: str | None
-    message: str
-    code: str
-    severity: str
+class CellProblem(Result):
+    """A spreadsheet's result: a :class:`Result` whose path is its cell (``/rows/<row>/<column>``,
+    ``/rows/<row>`` for the whole row), with what a registrar needs to find it: the row, the column
+    header as written, the column letter, and ``at``, where in the row's request the pipeline said
+    it (``/Course/DeliveryType/1``).  Made by :func:`cell_problem`."""
+
+    row: int = 1                # spreadsheet row (header = 1)
+    column: str = ""            # header as in the file ("" for the whole row)
     letter: str = ""            # the spreadsheet column (A, B, ..., AA)
-    shape: str = ""
-    path: str = ""              # where the pipeline said it, in the row's request (/Course/DeliveryType/1)
-    fix: str = ""
+    at: str = ""                # where the pipeline said it, in the row's request
 
     @property
     def pointer(self) -> str:
-        return pointer_join("/rows", self.row, self.column) if self.column else f"/rows/{self.row}"
+        return self.path
 
     def at_row(self, row: int) -> "CellProblem":
         """The same problem on another row (a copy; dataclasses.replace is ten times slower)."""
         other = CellProblem.__new__(CellProblem)
         other.__dict__.update(self.__dict__)
-        other.row = row
+        other.row, other.path = row, cell(row, self.column)
         return other
 
-    def to_result(self) -> Result:
-        return Result(self.severity, self.code, self.message, path=self.pointer, property=self.column,
-                      value=self.value, shape=self.shape, fix=self.fix)
+    def as_cell(self) -> dict:
+        """As the bulk answers give it: row, column, letter, and ``path`` = where in the row's request
+        (``to_dict`` gives it as any other Result, with the cell's pointer as ``path``)."""
+        out = {"row": self.row, "column": self.column, "value": self.value, "message": self.message,
+               "code": self.code, "severity": self.severity, "letter": self.letter, "shape": self.shape,
+               "path": self.at, "fix": self.fix}
+        return {k: v for k, v in out.items() if v not in ("", None) or k in ("row", "column", "message", "code",
+                                                                              "severity")}
 
-    def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in ("", None) or k in
-                ("row", "column", "message", "code", "severity")}
+
+def cell_problem(row: int, column: str, value, message: str, code: str, severity: str, letter: str = "",
+                 shape: str = "", at: str = "", fix: str = "") -> CellProblem:
+    return CellProblem(severity, code, message, path=cell(row, column), property=column, value=value, shape=shape,
+                       fix=fix, row=row, column=column, letter=letter, at=at)
 
 
-def _from_result(r: Result, header: list[str]) -> CellProblem:
-    """A reader's Result (/rows/N/Column) as a CellProblem."""
+def from_reader(r: Result, header: list[str]) -> CellProblem:
+    """A reader's Result (/rows/N/Column) with its row, column and letter."""
     row, column = row_and_column(r.path) or (1, "")
     letter = ""
     if column in header:
         letter = column_letter(header.index(column))
     elif re.fullmatch(r"[A-Z]{1,3}", column or ""):
         letter = column
-    return CellProblem(row, column, r.value, r.message, r.code, r.severity, letter, r.shape, "", r.fix)
+    return cell_problem(row, column, r.value, r.message, r.code, r.severity, letter, r.shape, "", r.fix)
 
 
 # -- the sheet -------------------------------------------------------------------------------------------
@@ -127,7 +133,7 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
     refuse_json(data, kind)
     table, fmt = read_table(data)
     header = table.header
-    problems = [_from_result(r, header) for r in table.problems]
+    problems = [from_reader(r, header) for r in table.problems]
     index: dict[int, Column] = {}
     seen: dict[str, int] = {}
     unknown: list[str] = []
@@ -136,18 +142,18 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
         letter = column_letter(i)
         if not h:
             if i in used:
-                problems.append(CellProblem(1, "", None, f"column {letter} has no header; its values were ignored",
+                problems.append(cell_problem(1, "", None, f"column {letter} has no header; its values were ignored",
                                             "unknown-column", WARNING, letter,
                                             fix="Give the column a header, or delete it."))
             continue
         col = model.find(h)
         if col is None:
             unknown.append(h)
-            problems.append(CellProblem(1, h, h, f'"{h}" is not a column of the {kind} upload; it was ignored',
+            problems.append(cell_problem(1, h, h, f'"{h}" is not a column of the {kind} upload; it was ignored',
                                         "unknown-column", WARNING, letter, fix=_suggest(h, model)))
             continue
         if col.key in seen:
-            problems.append(CellProblem(1, h, h, f'"{h}" is a second {col.header} column; it was ignored (the '
+            problems.append(cell_problem(1, h, h, f'"{h}" is a second {col.header} column; it was ignored (the '
                                         f"values of column {column_letter(seen[col.key])} are used)",
                                         "duplicate-column", WARNING, letter))
             continue
@@ -163,7 +169,7 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
                              pointer="/rows/1")
     for col in model.columns:
         if col.key not in seen and col.required and not _has_default(col):
-            problems.append(CellProblem(1, col.header, None, f'the file has no "{col.header}" column; it is required',
+            problems.append(cell_problem(1, col.header, None, f'the file has no "{col.header}" column; it is required',
                                         "missing-column", VIOLATION, "", col.shapes[0] if col.shapes else "",
                                         fix=f'Add a "{col.header}" column (download the template to see every column).'))
     present = [index[i] for i in sorted(index)]
@@ -182,7 +188,7 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
         what = _template_row(row, cells, present, samples, instructions)
         if what:
             skipped.append((number, what))
-            problems.append(CellProblem(number, "", None, {
+            problems.append(cell_problem(number, "", None, {
                 "sample": f"row {number} is the template's sample row; it was skipped (delete it before uploading)",
                 "instructions": f"row {number} holds the template's instructions; it was skipped",
                 "marked": f"row {number} is marked as a comment (#SAMPLE / #INSTRUCTIONS); it was skipped"}[what],

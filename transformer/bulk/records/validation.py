@@ -12,7 +12,7 @@ from ...pointer import split
 from ...pipeline import endpoint_names, format_request
 from ...report import Report, VIOLATION
 from .columns import Column
-from .sheet import CODES, CellProblem, Row, SheetRows
+from .sheet import CODES, CellProblem, cell_problem, Row, SheetRows
 from .request import build_request, row_columns
 
 # -- one row, validated ------------------------------------------------------------------------------------
@@ -40,12 +40,12 @@ class RowResult:
     @property
     def report(self) -> Report:
         """The problems as a Report (paths /rows/<row>/<column>)."""
-        return Report([p.to_result() for p in self.problems])
+        return Report(list(self.problems))
 
     def to_dict(self) -> dict:
         return {"row": self.row, "external_id": self.external_id, "ctid": self.ctid, "type": self.type,
                 "conforms": self.conforms, "deferred": self.deferred, "ctid_derived": self.ctid_derived,
-                "problems": [p.to_dict() for p in self.problems]}
+                "problems": [p.as_cell() for p in self.problems]}
 
 
 def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
@@ -76,7 +76,7 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
         if header:
             have.add((header, r.code, v))
         shape = r.shape or (_rule_shape(col, r.code) if col is not None else "")
-        problems.append(CellProblem(row.number, header, v, message, r.code, r.severity,
+        problems.append(cell_problem(row.number, header, v, message, r.code, r.severity,
                                     row.letters.get(col.key, "") if col is not None else "",
                                     shape, r.path, r.fix))
     names = {w: k for k, w in endpoint_names().items()}
@@ -142,7 +142,7 @@ def duplicate_identifiers(rows: list[Row]) -> list[CellProblem]:
         message = (f'External Identifier "{ext}" is on {len(group):,} rows of this file (rows {listed}); each row '
                    "needs its own (the same identifier would update the same record)")
         for r in group:
-            out.append(CellProblem(
+            out.append(cell_problem(
                 r.number, r.headers.get("ExternalIdentifier", "External Identifier"), ext, message,
                 "duplicate-external-identifier", VIOLATION, r.letters.get("ExternalIdentifier", ""),
                 "shape:Bulk-externalIdentifier"))
