@@ -18,6 +18,7 @@ PATTERNS = [re.compile(rf'\b(?:VIOLATION|WARNING|INFO)\s*(?:if [^,]+ else \w+)?,
             re.compile(rf'"({CODE})",\s*(?:VIOLATION|WARNING|INFO)\b'),
             re.compile(rf'\bCODES\.get\([^,]+,\s*"({CODE})"\)'),
             re.compile(rf'"({CODE})",\s*shape='),
+            re.compile(r'"((?:bulk|org|input|auth|registry|config|keys|http|server|envelope)\.[a-z]+(?:-[a-z]+)*)"'),
             re.compile(rf'\bself\.problem\((?:[^()]|\([^()]*\))*?,\s*"({CODE})"\s*[,)]', re.S)]
 NOT_CODES = {"severity", "warning", "info", "violation"}     # severities' own words where they sit
 # codes built with an f-string: the catalogue entry and the text that builds it

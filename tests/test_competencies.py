@@ -258,7 +258,7 @@ def test_orphan():
     assert results(imp, "orphan") == [(f"/rows/{w5}/ceasn:isTopChildOf", "Violation")]
     # the SHACL hierarchy benchmark does not say it a second time
     assert not [r for r in imp.report.results if r.shape == "shape:Competency-hierarchy"]
-    assert any(e["code"] == "orphan" and e["column"] == "ceasn:isTopChildOf" for e in imp.rows[w5 - 1].errors)
+    assert any(e["code"] == "orphan" and e["column"] == "ceasn:isTopChildOf" for e in imp.rows[w5 - 1].as_cells())
 
 
 def test_duplicate_coded_notation():
@@ -292,7 +292,7 @@ def test_parent_not_in_the_file():
     imp = run(t)
     assert results(imp, "parent-not-found") == [("/rows/5/Parent", "Violation")]
     [row] = [r for r in imp.rows if r.row == 5]
-    assert row.errors[0]["column"] == "Parent" and row.errors[0]["value"] == "W9"
+    assert row.as_cells()[0]["column"] == "Parent" and row.as_cells()[0]["value"] == "W9"
 
 
 def test_parent_by_competency_text():
@@ -381,7 +381,7 @@ def test_shacl_results_point_at_rows_and_columns():
         ("/rows/2/ceasn:license", "not-a-url", "Violation", "shape:CompetencyFramework-license"),
         (f"/rows/{w22}/ceasn:competencyText", "required", "Violation", "shape:Competency-competencyText-required"),
     }
-    errors = {e["column"]: e for e in imp.rows[1].errors if e["severity"] == "Violation"}
+    errors = {e["column"]: e for e in imp.rows[1].as_cells() if e["severity"] == "Violation"}
     assert errors["ceasn:inLanguage"]["value"] == "Engrish"
     assert errors["ceasn:publicationStatusType"]["value"] == "Final"
 

@@ -62,7 +62,7 @@ def upload_framework(workflow: BulkWorkflow, org: str, data: bytes, key=None, la
     rows = []
     for rr in imp.rows:
         errors = [{"column": e["column"], "value": e["value"], "message": e["message"], "code": e["code"]}
-                  for e in rr.errors if e["severity"] == VIOLATION]
+                  for e in rr.as_cells() if e["severity"] == VIOLATION]
         if rr.kind in ("header", "ignored") and not errors:
             continue
         if errors or rejected:

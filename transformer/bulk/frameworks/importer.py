@@ -42,7 +42,12 @@ class RowReport:
     row: int
     kind: str                   # header | framework | competency | framework+competency | ignored
     ctid: str | None = None     # the competency's CTID (the framework's on a framework row)
-    errors: list[dict] = field(default_factory=list)   # {column, value, message, code, severity}
+    errors: list[Result] = field(default_factory=list)  # the results on this row's cells (/rows/N/Column)
+
+    def as_cells(self) -> list[dict]:
+        """The results as the bulk answers give them: {column, value, message, code, severity}."""
+        return [{"column": (row_and_column(r.path) or (self.row, ""))[1], "value": r.value, "message": r.message,
+                 "code": r.code, "severity": r.severity} for r in self.errors]
 
 
 @dataclass
@@ -277,11 +282,8 @@ class Importer:
             if cell is None:
                 continue
             rr = by_row.get(cell[0])
-            if rr is None:
-                continue
-            column = cell[1]
-            rr.errors.append({"column": column, "value": r.value, "message": r.message,
-                              "code": r.code, "severity": r.severity})
+            if rr is not None:
+                rr.errors.append(r)
         return rows
 
 
