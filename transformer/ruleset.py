@@ -13,10 +13,12 @@ not a changed environment, so both can be used in one process.
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from pathlib import Path
 
 _lock = threading.Lock()
 _sets: dict = {}
+_defaults: dict = {}
 
 
 class RuleSet:
@@ -31,9 +33,14 @@ class RuleSet:
     # -- where they come from ----------------------------------------------------------------
     @classmethod
     def default(cls) -> "RuleSet":
-        """The project's rules (``shapes/``; ``$CTDL_SHAPES`` names another folder)."""
+        """The project's rules (``shapes/``; ``$CTDL_SHAPES`` names another folder).  Asked for on
+        every document validated: looked up by the (cached) folder, not resolved again."""
         from .resources import data_dir
-        return cls.for_folder(data_dir("shapes"), check=False)
+        folder = data_dir("shapes")
+        hit = _defaults.get(folder)
+        if hit is None:
+            hit = _defaults[folder] = cls.for_folder(folder, check=False)
+        return hit
 
     @classmethod
     def for_folder(cls, folder: Path | str, check: bool = True) -> "RuleSet":
@@ -48,22 +55,29 @@ class RuleSet:
         with _lock:
             return _sets.setdefault(path, cls(path))
 
+    # the files and the compiled rules are looked up once: both are read once per process anyway
+    # (``shacl.rules.rules_for``), and the layers are asked for on every document validated
+    @cached_property
+    def _files(self) -> dict[str, list[Path]]:
+        folder = self.shapes_dir / "schema"
+        schema = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+        return {"policy": sorted(self.shapes_dir.glob("*.ttl")),
+                "schema": schema + [self.shapes_dir / "vocabularies.ttl"] if schema else []}
+
     def policy_files(self) -> list[Path]:
-        return sorted(self.shapes_dir.glob("*.ttl"))
+        return self._files["policy"]
 
     def schema_files(self) -> list[Path]:
-        folder = self.shapes_dir / "schema"
-        files = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
-        return files + [self.shapes_dir / "vocabularies.ttl"] if files else []
+        return self._files["schema"]
 
     # -- compiled (what validation runs) -------------------------------------------------------
-    @property
+    @cached_property
     def policy(self):
         """The policy layer's compiled rules (``shacl.rules.Rules``)."""
         from .shacl.rules import rules_for
         return rules_for(self.policy_files())
 
-    @property
+    @cached_property
     def schema(self):
         """The schema layer's compiled rules, or None when the folder has none."""
         from .shacl.rules import rules_for
