@@ -3,6 +3,7 @@
 FinancialAlignmentObject, language maps inside arrays."""
 import json
 
+from pathways import COMPONENT, PATHWAY, pathway
 from transformer.pipeline import validate_document
 
 CTID = "ce-0e6a1ab7-4b8c-4b0f-9d6c-2a3e0b1c5d11"
@@ -132,22 +133,6 @@ def test_an_unknown_status_in_the_asn_scheme_is_still_an_error():
     rs = results(framework(**{"ceasn:publicationStatusType":
                               "http://purl.org/asn/scheme/ASNPublicationStatus/Retired"}))
     assert [r for r in rs if r.severity == "Violation" and r.path == "/@graph/0/ceasn:publicationStatusType"]
-
-
-PATHWAY = "https://credentialengineregistry.org/resources/ce-5b6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c10"
-COMPONENT = "https://credentialengineregistry.org/resources/ce-0a6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c11"
-
-
-def pathway(pathway_fields, component_fields):
-    return {"@context": "https://credreg.net/ctdl/schema/context/json", "@id": PATHWAY.replace("resources", "graph"),
-            "@graph": [
-                {"@id": PATHWAY, "@type": "ceterms:Pathway", "ceterms:ctid": PATHWAY.rsplit("/", 1)[-1],
-                 "ceterms:name": {"en-US": "Welding pathway"},
-                 "ceterms:description": {"en-US": "From helper to certified welder."},
-                 "ceterms:subjectWebpage": "https://example.edu/welding", "ceterms:ownedBy": [ORG],
-                 "ceterms:hasDestinationComponent": [COMPONENT], **pathway_fields},
-                {"@id": COMPONENT, "@type": "ceterms:CredentialComponent", "ceterms:ctid": COMPONENT.rsplit("/", 1)[-1],
-                 "ceterms:name": {"en-US": "Certified welder"}, **component_fields}]}
 
 
 def test_asn_part_of_keys_on_a_pathway_are_warnings_naming_the_ctdl_term():

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pathways import COMPONENT, PATHWAY, pathway
 from transformer.errors import CtdlError
 from transformer.pipeline import validate_document
 from transformer.report import Result
@@ -57,22 +58,9 @@ def test_same_place_same_message_is_one():
 
 
 # -- a mistyped node: one root-cause error on its @type (transformer/root_cause.py) --------------
-ORG = "https://credentialengineregistry.org/resources/ce-2369856c-109d-558c-97eb-655e428a51b1"
-PATHWAY = "https://credentialengineregistry.org/resources/ce-5b6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c10"
-PART = "https://credentialengineregistry.org/resources/ce-0a6a3d0e-8d0c-4b1e-9f51-3a9b2e0d7c11"
-
-
-def pathway_with(component_type: str, **extra) -> dict:
-    return {"@context": "https://credreg.net/ctdl/schema/context/json", "@id": PATHWAY.replace("resources", "graph"),
-            "@graph": [
-                {"@id": PATHWAY, "@type": "ceterms:Pathway", "ceterms:ctid": PATHWAY.rsplit("/", 1)[-1],
-                 "ceterms:name": {"en-US": "Welding pathway"},
-                 "ceterms:description": {"en-US": "From helper to certified welder."},
-                 "ceterms:subjectWebpage": "https://example.edu/welding", "ceterms:ownedBy": [ORG],
-                 "ceterms:hasDestinationComponent": [PART], **extra},
-                {"@id": PART, "@type": component_type, "ceterms:ctid": PART.rsplit("/", 1)[-1],
-                 "ceterms:name": {"en-US": "Certified welder"},
-                 "ceterms:estimatedCost": [{"@type": "ceterms:CostProfile", "ceterms:price": "a lot"}]}]}
+def pathway_with(component_type: str) -> dict:
+    return pathway(component_fields={"ceterms:estimatedCost": [{"@type": "ceterms:CostProfile", "ceterms:price": "a lot"}]},
+                   component_type=component_type)
 
 
 def test_a_mistyped_component_is_one_error_on_its_type():
@@ -80,7 +68,7 @@ def test_a_mistyped_component_is_one_error_on_its_type():
     about = [r for r in results if r.path.startswith("/@graph/1")]
     assert len(about) == 1, [r.text() for r in about]
     (root,) = about
-    assert (root.severity, root.code, root.path, root.focus) == ("Violation", "wrong-class", "/@graph/1/@type", PART)
+    assert (root.severity, root.code, root.path, root.focus) == ("Violation", "wrong-class", "/@graph/1/@type", COMPONENT)
     assert "ceterms:hasDestinationComponent" in root.message and "ceterms:Certification" in root.message
     assert "ceterms:CredentialComponent" in root.fix          # the class it most likely meant
     assert not [r for r in results if r.code == "wrong-class" and r.path.startswith("/@graph/0")]
@@ -97,11 +85,11 @@ def test_a_node_one_property_takes_as_it_is_is_not_mistyped():
     from transformer.root_cause import mistyped_nodes
 
     g = Graph()
-    main, part = g.node(IRI(PATHWAY), "/@graph/0"), g.node(IRI(PART), "/@graph/1")
+    main, part = g.node(IRI(PATHWAY), "/@graph/0"), g.node(IRI(COMPONENT), "/@graph/1")
     main.types.append(IRI("https://purl.org/ctdl/terms/Pathway"))
     part.types.append(IRI("https://purl.org/ctdl/terms/Certification"))
-    main.add("https://purl.org/ctdl/terms/hasDestinationComponent", IRI(PART))
-    assert set(mistyped_nodes(g, {IRI(PATHWAY)})) == {IRI(PART)}
-    main.add("https://purl.org/ctdl/terms/hasPart", IRI(PART))       # hasPart takes a Certification
+    main.add("https://purl.org/ctdl/terms/hasDestinationComponent", IRI(COMPONENT))
+    assert set(mistyped_nodes(g, {IRI(PATHWAY)})) == {IRI(COMPONENT)}
+    main.add("https://purl.org/ctdl/terms/hasPart", IRI(COMPONENT))       # hasPart takes a Certification
     assert not mistyped_nodes(g, {IRI(PATHWAY)})
-    assert not mistyped_nodes(g, {IRI(PATHWAY), IRI(PART)})          # the main resource never is
+    assert not mistyped_nodes(g, {IRI(PATHWAY), IRI(COMPONENT)})          # the main resource never is
