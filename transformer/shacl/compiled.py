@@ -113,10 +113,8 @@ def _with_terms(kind: str, args: list) -> list:
     """Plan entries whose arguments are terms: turn them into graph terms."""
     if kind == "in":
         return [[term(x) for x in args[0]]]
-    if kind == "hasValue":
+    if kind in ("hasValue", "class"):
         return [term(args[0])]
-    if kind == "class":
-        return [IRI(args[0]) if args[0].__class__ is str else term(args[0])]
     return args
 
 

@@ -31,7 +31,6 @@ class Rules:
     def __init__(self, plan: dict):
         self.plan = plan
         self._engine = None
-        self._info = None
 
     @property
     def engine(self):
@@ -44,11 +43,9 @@ class Rules:
         return self._engine
 
     def info(self, property_shapes_only: bool = False) -> dict[str, dict]:
-        """Per shape IRI: {"name": sh:name, "code": ctdlsh:code}."""
-        if self._info is None:
-            self._info = {iri: ({"name": name, "code": code}, is_property)
-                          for iri, (name, code, is_property, _) in self.plan["info"].items()}
-        return {iri: v for iri, (v, is_property) in self._info.items() if is_property or not property_shapes_only}
+        """Per shape IRI: {"name": sh:name, "code": ctdlsh:code} (built on each call: RuleSet.info keeps it)."""
+        return {iri: {"name": name, "code": code} for iri, (name, code, is_property, _) in self.plan["info"].items()
+                if is_property or not property_shapes_only}
 
     def alternatives(self, shape_iri: str) -> list[str]:
         """The predicates of the shape's sh:or alternatives that are simple paths."""
