@@ -79,7 +79,7 @@ def totals(checked: list[Checked]) -> dict:
 
 def _one_of(shape: str, rules=None) -> str:
     """What a recommended at-least-one group is called, in the CTDL terms the other names of the
-    summary use: 'one of ceterms:availableAt, ceterms:availableOnlineAt' (its sh:or alternatives);
+    summary use: 'one of ceterms:availableAt | ceterms:availableOnlineAt' (its sh:or alternatives);
     the shape's name when its alternatives are not simple paths."""
     from .context import ctdl_context
     from .ruleset import RuleSet
@@ -128,19 +128,30 @@ def text_summary(checked: list[Checked], groups: list[Group], examples: int = 3,
     return "\n".join(lines)
 
 
+def _one_document(checked: list[Checked]) -> bool:
+    """One document read: its results at the top level, not under "documents"."""
+    return len(checked) == 1 and checked[0].report is not None
+
+
+def _head(c: Checked) -> dict:
+    """A document's entry without its results."""
+    return {"document": c.label, **({"file": c.file} if c.file else {}), "conforms": c.conforms,
+            **({"error": c.error} if c.error else {})}
+
+
+def _results(c: Checked):
+    return (r.to_dict() for r in c.report.sorted()) if c.report else ()
+
+
 def json_summary(checked: list[Checked], groups: list[Group]) -> dict:
     """Every result of every document, plus the groups and the totals."""
     t = totals(checked)
     out = {"conforms": t["violations"] == 0 and t["unreadable"] == 0, "summary": t,
            "groups": [g.to_dict() for g in groups]}
-    if len(checked) == 1 and checked[0].report is not None:
-        out["results"] = [r.to_dict() for r in checked[0].report.sorted()]
+    if _one_document(checked):
+        out["results"] = list(_results(checked[0]))
     else:
-        out["documents"] = [{"document": c.label, **({"file": c.file} if c.file else {}),
-                             "conforms": c.conforms,
-                             **({"error": c.error} if c.error else {}),
-                             "results": [r.to_dict() for r in c.report.sorted()] if c.report else []}
-                            for c in checked]
+        out["documents"] = [{**_head(c), "results": list(_results(c))} for c in checked]
     return out
 
 
@@ -164,15 +175,13 @@ def write_json(checked: list[Checked], groups: list[Group], out) -> None:
     out.write(f'  "conforms": {dumps(t["violations"] == 0 and t["unreadable"] == 0)},\n')
     out.write(f'  "summary": {dumps(t)},\n')
     items("groups", (g.to_dict() for g in groups), "  ")
-    if len(checked) == 1 and checked[0].report is not None:
-        items("results", (r.to_dict() for r in checked[0].report.sorted()), "  ", last=True)
+    if _one_document(checked):
+        items("results", _results(checked[0]), "  ", last=True)
     else:
         out.write('  "documents": [')
         for i, c in enumerate(checked):
-            head = {"document": c.label, **({"file": c.file} if c.file else {}), "conforms": c.conforms,
-                    **({"error": c.error} if c.error else {})}
-            out.write(("\n" if i == 0 else ",\n") + "    " + dumps(head, ensure_ascii=False)[:-1] + ",\n")
-            items("results", (r.to_dict() for r in c.report.sorted()) if c.report else (), "      ", last=True)
+            out.write(("\n" if i == 0 else ",\n") + "    " + dumps(_head(c), ensure_ascii=False)[:-1] + ",\n")
+            items("results", _results(c), "      ", last=True)
             out.write("    }")
         out.write("\n  ]\n" if checked else "]\n")
     out.write("}\n")
