@@ -58,18 +58,6 @@ def _inside(graph: Graph, nid) -> set:
     return seen
 
 
-def _ancestors(cls: str) -> list[str]:
-    """``cls`` and its superclasses, nearest first."""
-    supers = schema_index().superclasses
-    out, todo = [], [cls]
-    while todo:
-        c = todo.pop(0)
-        if c not in out:
-            out.append(c)
-            todo.extend(supers.get(c, []))
-    return out
-
-
 def _local(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1]
 
@@ -82,7 +70,7 @@ def _classes(ranges, types) -> tuple[str, str]:
         takes = " or ".join(names)
     else:
         first = sorted(ranges)[0]
-        common = next((a for a in _ancestors(first)
+        common = next((a for a in schema_index().ancestors(first)
                        if a in schema_index().classes and all(schema_index().is_subclass(r, a) for r in ranges)), None)
         listed = f"{len(names)} classes: {', '.join(names[:3])}, ..."
         takes = f"a kind of {ctx.compact(common)} ({listed})" if common else f"one of {listed}"
@@ -90,7 +78,7 @@ def _classes(ranges, types) -> tuple[str, str]:
     def closeness(r: str) -> int:         # Certification (a Credential) -> CredentialComponent
         best = 0
         for t in types:
-            for a in _ancestors(t):
+            for a in schema_index().ancestors(t):
                 x, y = _local(a), _local(r)
                 n = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
                 best = max(best, n)

@@ -31,6 +31,7 @@ from .ids import CTID_AT_END as _CTID_TAIL, CTID_RE
 from .pointer import pointer_join
 from .report import Result, VIOLATION, WARNING
 from .resources import data_dir, data_json
+from .vocab import schema_index
 
 NAMESPACES = ("https://purl.org/ctdl/terms/", "https://purl.org/ctdlasn/terms/")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -52,15 +53,11 @@ class _Schema:
         for term, by in index.get("deprecated", {}).items():
             self.superseded.setdefault(term, {"replacement": ", ".join(by), "note": ""})
         self._lower = {t.lower(): t for t in self.classes | self.properties}
-        supers = index.get("superclasses", {})
         legacy = data_json("vocabularies", "legacy-forms.json")["pathwayKeys"]
-        roots = set(legacy["classes"])
-
-        def is_pathway(c: str, seen: frozenset = frozenset()) -> bool:
-            return c in roots or any(is_pathway(x, seen | {c}) for x in supers.get(c, ()) if x not in seen)
-
+        full = ctdl_context().expand_curie
+        sch, roots = schema_index(), {full(c) for c in legacy["classes"]}
         # the classes whose ceasn:hasPart / ceasn:isPartOf are read as ceterms: (both written forms)
-        self.pathway_classes = {form for c in self.classes if is_pathway(c)
+        self.pathway_classes = {form for c in self.classes if not roots.isdisjoint(sch.ancestors(full(c) or c))
                                 for form in (c, c.replace("ceterms:", "https://purl.org/ctdl/terms/"))}
         self.pathway_keys = {form: new for old, new in legacy["keys"].items()
                              for form in (old, old.replace("ceasn:", "https://purl.org/ctdlasn/terms/"))}

@@ -203,6 +203,16 @@ class SchemaIndex:
     def label(self, iri: str) -> str:
         return self.labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
 
+    def ancestors(self, cls: str) -> list[str]:
+        """``cls`` and its superclasses, nearest first."""
+        out, todo = [], [cls]
+        while todo:
+            c = todo.pop(0)
+            if c not in out:
+                out.append(c)
+                todo.extend(self.superclasses.get(c, []))
+        return out
+
     def is_subclass(self, cls: str, ancestor: str) -> bool:
         seen, todo = set(), [cls]
         while todo:
