@@ -165,7 +165,7 @@ class ActiveContext:
         ctx = self._scoped_cache.get(key)
         if ctx is None:
             ctx = process_context(local, self)
-            if len(self._scoped_cache) < 256:
+            if len(self._scoped_cache) < 64:    # contexts a client embeds: memory stays bounded
                 self._scoped_cache[key] = ctx
         return ctx
 
