@@ -6,6 +6,7 @@ import uuid
 
 from transformer.enrich import Options
 from transformer.pipeline import format_request
+from service.bulk.workflow import Row
 
 REGISTRY = "http://registry.test/"
 
@@ -39,6 +40,6 @@ def learning_opportunity(ctid: str, owner: str, name: str = "Introduction to Wel
         "InLanguage": ["en-US"], "OwnedBy": [owner], "AvailableOnlineAt": ["https://www.riverside.example.edu/online"]}}
 
 
-def row(external_id: str, request: dict, kind: str, deferred: bool = False) -> tuple:
+def row(external_id: str, request: dict, kind: str, deferred: bool = False) -> Row:
     outcome = format_request(request, kind, Options(registry=REGISTRY))
-    return (external_id, request, outcome.document, outcome.report, deferred)
+    return Row(external_id, request, outcome.document, list(outcome.report.results), deferred)

@@ -55,7 +55,7 @@ def publish_org(registry, org: str) -> None:
     assert result.record is not None, result.report.to_text()
 
 
-def creds(org: str, n: int = 2) -> list[tuple]:
+def creds(org: str, n: int = 2) -> list:
     return [row(f"cred_{i:02d}", credential(new_ctid(), org, f"Welding Certificate Level {i}"), "credential")
             for i in range(1, n + 1)]
 
@@ -88,7 +88,7 @@ def test_restaging_identical_content_is_unchanged(bulk):
     rows = creds(org)
     assert [o.result for o in bulk.stage_rows(org, "credential", rows)] == ["created", "created"]
     assert [o.result for o in bulk.stage_rows(org, "credential", rows)] == ["unchanged", "unchanged"]
-    ext, request, document, report, _ = rows[0]
+    ext, request = rows[0].external_id, rows[0].request
     changed = json.loads(json.dumps(request))
     changed["Credential"]["Name"] = "Welding Certificate, Level One"
     out = bulk.stage_rows(org, "credential", [row(ext, changed, "credential"), rows[1]])
@@ -171,7 +171,8 @@ def test_publish_approved_marks_published_and_the_envelope_exists(bulk, registry
 def test_updating_a_published_record_returns_it_to_pending(bulk, registry):
     org = new_ctid()
     publish_org(registry, org)
-    ext, request, *_ = rows = creds(org, 1)[0]
+    rows = creds(org, 1)[0]
+    ext, request = rows.external_id, rows.request
     bulk.stage_rows(org, "credential", [rows])
     bulk.approve(org, all=True)
     bulk.publish_approved(org)

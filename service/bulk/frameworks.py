@@ -19,7 +19,7 @@ from collections import Counter
 
 from transformer import CtdlError, import_framework, VIOLATION, with_fix
 
-from .workflow import ROW_KEY, BulkWorkflow, Row
+from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
 from ..registry.signing import digest
 
 FRAMEWORK = "competencyframework"
@@ -83,8 +83,7 @@ def upload_framework(workflow: BulkWorkflow, org: str, data: bytes, key=None, la
             if e.get("message") in said or str(e.get("path", "")).startswith("/rows/"):
                 continue   # said already, or a violation of the file (on its own row above)
             said.add(e.get("message"))
-            item = {"column": e.get("property", ""), "value": None, "message": e.get("message", ""),
-                    "code": e.get("code", "")}
+            item = cell_error(e)
             if target is not None:
                 target["errors"].append(item)
             else:

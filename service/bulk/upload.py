@@ -10,7 +10,7 @@ from collections import Counter
 
 from transformer import read_rows, validate_rows, VIOLATION, with_fix
 
-from .workflow import ROW_KEY, BulkWorkflow, Row
+from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
 from .frameworks import export_framework, is_framework, upload_framework
 from ..store.base import MANIFEST_KINDS
 
@@ -51,8 +51,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
                 continue  # already said, with the spreadsheet's row numbers
             if (column, e.get("message")) not in seen:
                 seen.add((column, e.get("message")))
-                errors.append({"column": column, "value": e.get("value"), "message": e.get("message", ""),
-                               "code": e.get("code", "")})
+                errors.append(cell_error(e))
         out_rows.append({"row": res.row, "external_id": res.external_id, "status": outcome.result,
                          "ctid": outcome.ctid or res.ctid, "deferred": res.deferred, "errors": errors})
     counts = Counter(r["status"] for r in out_rows)

@@ -30,7 +30,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from transformer import (CtdlError, CTID_RE, endpoint_names, Report, Result, UnknownType, VIOLATION,
+from transformer import (CtdlError, CTID_RE, endpoint_names, Result, UnknownType, VIOLATION,
     WrongShape)
 
 from ..registry.core import DOCUMENT_KINDS, is_kind, now, Registry
@@ -62,7 +62,7 @@ class Row:
     external_id: str
     request: dict
     document: dict | None = None
-    report: list[Result] = field(default_factory=list)   # what validating the row said (a Report is read as its results)
+    report: list[Result] = field(default_factory=list)   # what validating the row said
     deferred: bool = False  # Target Credential left blank or #DEFER
 
 
@@ -117,7 +117,17 @@ def org_ctid(value: Any, what: str = "org") -> str:
 
 
 def error(code: str, message: str, path: str = "", prop: str = "") -> dict:
-    return {"path": path, "property": prop, "code": code, "message": message}
+    """A refusal of the workflow's own (ownership, CTID conflicts...), kept with the staged record in
+    the form every stored error has (service/registry/answers.result_error)."""
+    from ..registry.answers import result_error
+
+    return result_error(Result(VIOLATION, code, message, path=path, property=prop))
+
+
+def cell_error(e: dict) -> dict:
+    """A stored error as a spreadsheet answer gives it: {column, value, message, code}."""
+    return {"column": e.get("property", ""), "value": e.get("value"), "message": e.get("message", ""),
+            "code": e.get("code", "")}
 
 
 def row_errors(results: list[Result]) -> list[dict]:
@@ -136,22 +146,6 @@ def published_base_url(store: Store, org: str) -> str | None:
     if isinstance(doc_id, str) and doc_id.lower().endswith(suffix):
         return doc_id[:-len(suffix)]
     return None
-
-
-def _as_row(raw: Row | tuple | dict) -> Row:
-    """A row as given (a Row, a tuple in Row's order, or a dict of its fields), its report as a list
-    of Results (a Report is read as its results)."""
-    if isinstance(raw, Row):
-        row = raw
-    elif isinstance(raw, dict):
-        row = Row(**{k: raw[k] for k in ("external_id", "request", "document", "report", "deferred") if k in raw})
-    else:
-        row = Row(*raw)
-    if isinstance(row.report, Report):
-        row.report = list(row.report.results)
-    elif row.report is None:
-        row.report = []
-    return row
 
 
 class BulkWorkflow:
@@ -176,15 +170,14 @@ class BulkWorkflow:
                 "then approve.", pointer="/org")
 
     # -- staging --------------------------------------------------------------------------------
-    def stage_rows(self, org: Any, resource_type: Any, rows: Iterable[Row | tuple | dict],
+    def stage_rows(self, org: Any, resource_type: Any, rows: Iterable[Row],
                    key: KeyRecord | None = None) -> list[Outcome]:
         org, actor = self.actor(org, key)
         kind = resource_kind(resource_type)
         previous = {r.external_id: r for r in self.store.staged(org, kind)}
         first_row: dict[str, int] = {}
         out: list[Outcome] = []
-        for number, raw in enumerate(rows, 1):
-            row = _as_row(raw)
+        for number, row in enumerate(rows, 1):
             ext = row.external_id.strip() if isinstance(row.external_id, str) else ""
             if not ext:
                 out.append(Outcome("", None, kind, "", "rejected", row=number, errors=[error(
