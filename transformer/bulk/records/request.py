@@ -144,22 +144,15 @@ class _Builder:
                 self.origins[("Type",)] = (col.key, values[0])
             elif col.kind == "language":
                 self.put(col, col.input_key, [language_tag(v) for v in values], values, True)
-            elif col.kind == "number":
-                nums = [_number(v) for v in values]
-                if any(n is None for n in nums):
-                    if not any(r.component == "datatype" for r in col.rules):
-                        self.problem(col, text, f'{self.header(col)} must be a number (not "{text}")',
+            elif col.kind in _LITERALS:
+                read, expected = _LITERALS[col.kind]
+                parsed = [read(v) for v in values]
+                if any(p is None for p in parsed):
+                    if not any(r.component == "datatype" for r in col.rules):   # else the shape's message says it
+                        self.problem(col, text, f'{self.header(col)} must be {expected} (not "{text}")',
                                      "wrong-datatype")
                     continue
-                self.put(col, col.input_key, nums, values, col.multiple)
-            elif col.kind == "boolean":
-                flags = [_boolean(v) for v in values]
-                if any(f is None for f in flags):
-                    if not any(r.component == "datatype" for r in col.rules):
-                        self.problem(col, text, f'{self.header(col)} must be TRUE or FALSE (not "{text}")',
-                                     "wrong-datatype")
-                    continue
-                self.put(col, col.input_key, flags, values, col.multiple)
+                self.put(col, col.input_key, parsed, values, col.multiple)
             elif col.kind == "date":
                 self.put(col, col.input_key, [self.date(col, v) for v in values], values, col.multiple)
             elif col.kind == "manifest":
@@ -430,3 +423,7 @@ def _boolean(text: str):
     if t in FALSE_TEXT:
         return False
     return None
+
+
+# column kind -> (reader of a cell: the value or None, what the cell must be)
+_LITERALS = {"number": (_number, "a number"), "boolean": (_boolean, "TRUE or FALSE")}
