@@ -59,3 +59,26 @@ def test_require_object():
     with pytest.raises(WrongShape) as e:
         parse.require_object([1], "the request")
     assert "array" in e.value.message
+
+
+@pytest.mark.parametrize("data, text, encoding, first", [
+    ("Welding \u2013 Level 1".encode("utf-8"), "Welding \u2013 Level 1", "utf-8", None),
+    (b"\xef\xbb\xbfWelding", "Welding", "utf-8-sig", None),
+    ("Soldadura b\u00e1sica".encode("utf-16"), "Soldadura b\u00e1sica", "utf-16", None),
+    ("Caf\u00e9 \u2013 \u201cone\u201d".encode("cp1252"), "Caf\u00e9 \u2013 \u201cone\u201d", "cp1252", 3),
+    # the five bytes Windows-1252 leaves undefined are kept as Latin-1, never replaced
+    (b"A\x81B\x8dC", "A\x81B\x8dC", "cp1252", 1),
+])
+def test_one_decoding_policy_for_saved_files(data, text, encoding, first):
+    from transformer.parse import decode_file
+    from transformer.bulk.sheets.csvfile import decode as csv_decode
+
+    assert decode_file(data) == (text, encoding, first, False)
+    assert csv_decode(data) == decode_file(data)        # spreadsheets follow the same policy
+    assert parse.read_text(data)[0] == text and bool(parse.read_text(data)[1]) == (encoding == "cp1252")
+
+
+def test_requests_stay_utf8_only():
+    """A request from a program in another encoding is refused (the bug is at its source)."""
+    with pytest.raises(BadEncoding):
+        parse.decode("Caf\u00e9".encode("cp1252"))

@@ -1,8 +1,11 @@
 """Bytes -> text -> JSON, with limits, clear errors, and tolerance for what real clients send.
 
-Two decodings of bytes, both here: ``decode`` (UTF-8, with or without a BOM: Registry Assistant
-requests) and ``read_text`` (also UTF-16 with a BOM and Windows-1252 with a warning: any CTDL
-document given to validate, as real exports have them).
+Two decoding policies, both here and nowhere else:
+* ``decode``: Registry Assistant requests are UTF-8 (a BOM allowed), as the Registry Assistant
+  requires; anything else is refused with the byte and line, because a request that an integrator's
+  program sends in another encoding is a bug to fix at its source, not to guess around.
+* ``decode_file``: files people save (documents to validate, spreadsheets) may also be UTF-16 with
+  a BOM or Windows-1252 (older Windows exports, Excel's "CSV"), read with a warning.
 
 Real Registry Assistant inputs contain ``//`` comments and trailing commas.  We accept them with
 a warning (the strict parser is tried first, so valid JSON pays nothing extra).
@@ -48,23 +51,38 @@ def _latin1(error: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("ctdl-latin1", _latin1)
 
 
+def decode_file(data: bytes) -> tuple[str, str, int | None, bool]:
+    """The decoding policy for files people save (documents to validate, spreadsheets):
+    (text, encoding, offset of the first byte that was not UTF-8 or None, replaced anything).
+
+    UTF-16 when the bytes start with its BOM; else UTF-8 (a BOM dropped); else Windows-1252, the
+    encoding of older Windows exports, with its five undefined bytes read as Latin-1, so nothing is
+    replaced.  Only bytes that break UTF-16 are replaced (U+FFFD).  Callers refuse binary data
+    first, each in its own words."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16", None, False
+        except UnicodeDecodeError:
+            return data.decode("utf-16", errors="replace"), "utf-16", None, True
+    body, encoding = (data[3:], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (data, "utf-8")
+    try:
+        return body.decode("utf-8"), encoding, None, False
+    except UnicodeDecodeError as e:
+        return body.decode("cp1252", errors="ctdl-latin1"), "cp1252", e.start, False
+
+
 def read_text(data: bytes) -> tuple[str, list[Result]]:
-    """(text, problems) of a file's bytes: UTF-8 (BOM dropped), UTF-16 with a BOM, or Windows-1252."""
+    """(text, problems) of a document's bytes, decoded as ``decode_file`` says."""
     if len(data) > MAX_INPUT_BYTES:
         raise TooLarge(f"the input is {len(data) / 1048576:.1f} MB; the limit is {MAX_INPUT_BYTES // 1048576} MB. "
                        "Split it into several documents.")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), []
-        except UnicodeDecodeError as e:
-            raise BadEncoding(f"the input starts as UTF-16 but byte {e.start} is not UTF-16: save it as UTF-8.") from None
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as e:
-        first = e.start
-    if b"\x00" in data[:4096]:
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:4096]:
         raise BadEncoding("the input is binary (it holds NUL bytes), not a JSON text document.")
-    text = data.decode("cp1252", errors="ctdl-latin1")
+    text, encoding, first, replaced = decode_file(data)
+    if replaced:
+        raise BadEncoding("the input starts as UTF-16 but holds bytes that are not UTF-16: save it as UTF-8.")
+    if first is None:
+        return text, []
     line = data[:first].count(b"\n") + 1
     return text, [Result(WARNING, "input.encoding-cp1252",
                          f"the input is not UTF-8 (byte 0x{data[first]:02x} at line {line}, offset {first}); it "

@@ -2,8 +2,9 @@
 
 * Encoding: UTF-8 (with or without BOM), else Windows-1252 (Excel's "CSV" on Windows), said in a
   Warning that names the first row and column where the bytes were not UTF-8; UTF-16 (Excel's
-  "Unicode text") when the file starts with its BOM.  Bytes that are text in no encoding are
-  replaced (U+FFFD) and reported; nothing here crashes on bad bytes.
+  "Unicode text") when the file starts with its BOM (transformer/parse.decode_file, the policy for
+  every saved file).  Bytes that break UTF-16 are replaced (U+FFFD) and reported; nothing here
+  crashes on bad bytes.
 * Delimiter: ``,`` unless the header row is clearly split by ``;`` or a tab (Excel in some locales).
 * Rows: the header is spreadsheet row 1, so the first data row is row 2.  A quoted cell may span
   lines; row numbers count records, as a spreadsheet shows them.  Blank rows are skipped; rows with
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from ...errors import InputError, LimitExceeded
 from ...pointer import pointer_join
 from ...limits import DEFAULT_LIMITS, Limits
+from ...parse import decode_file
 from ...report import INFO, Result, WARNING
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -67,25 +69,10 @@ def decode(data: bytes) -> tuple[str, str, int | None, bool]:
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise NotCSV("this is a spreadsheet workbook (.xlsx / .xls), not a CSV file. In Excel use "
                      "File > Save As > \"CSV UTF-8 (Comma delimited)\", then upload the .csv file.")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = data.decode("utf-16", errors="replace")
-        return text, "utf-16", None, "\ufffd" in text
-    nul = data.find(b"\x00")
-    if nul >= 0:
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and (nul := data.find(b"\x00")) >= 0:
         raise NotCSV("the file holds binary data (NUL bytes), not text: upload the competency "
                      "framework saved as CSV.", pointer=f"byte {nul}")
-    if data.startswith(UTF8_BOM):
-        body, encoding = data[len(UTF8_BOM):], "utf-8-sig"
-    else:
-        body, encoding = data, "utf-8"
-    try:
-        return body.decode("utf-8"), encoding, None, False
-    except UnicodeDecodeError as e:
-        bad = e.start
-    try:
-        return body.decode("cp1252"), "cp1252", bad, False
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace"), "cp1252", bad, True
+    return decode_file(data)
 
 
 def _delimiter(first_line: str) -> str:
@@ -263,8 +250,8 @@ def _encoding_result(text: str, offset: int | None, replaced: bool, records, hea
     path = pointer_join("/rows", row, column) if column else f"/rows/{row}"
     if replaced:
         return Result(WARNING, "encoding",
-                      "the file is neither UTF-8 nor Windows-1252 text; it was read as Windows-1252 and "
-                      "characters that are text in neither were replaced by \ufffd",
+                      "the file starts as UTF-16 but holds bytes that are not UTF-16; they were replaced "
+                      "by \ufffd",
                       path=path, property=column,
                       fix='Save the file from the spreadsheet as "CSV UTF-8" and upload it again.')
     return Result(WARNING, "encoding",
