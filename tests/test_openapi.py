@@ -316,3 +316,27 @@ def test_a_key_made_on_the_command_line_works_over_http(client, runner):
     r = client.get(f"/bulk/status?org={org}", headers={"Authorization": f"ApiToken {key}"})
     assert r.status_code == 200, r.get_data(as_text=True)
     assert client.get(f"/bulk/status?org={org}").status_code == 401
+
+
+def test_the_column_tables_follow_the_servers_shapes(tmp_path):
+    """`ctdl serve --shapes DIR`: the described upload columns are that folder's, not the project's."""
+    import shutil
+    from pathlib import Path
+
+    from http_support import Api
+
+    shapes = tmp_path / "shapes"
+    shutil.copytree(Path(__file__).parents[1] / "shapes", shapes)
+    ttl = shapes / "assessment.ttl"
+    ttl.write_text(ttl.read_text(encoding="utf-8").replace('"Assessment Name"', '"Exam Title"'), encoding="utf-8")
+
+    def columns(api) -> list:
+        served = api.app.test_client().get("/openapi.json").get_json()
+        return [v for _, n in walk(served["paths"]["/bulk/assessment/template"]) for v in n.get("enum") or []]
+
+    ours, theirs = Api(tmp_path / "a", None), Api(tmp_path / "b", None, shapes_dir=shapes)
+    try:
+        assert "Assessment Name" in columns(ours) and "Exam Title" not in columns(ours)
+        assert "Exam Title" in columns(theirs) and "Assessment Name" not in columns(theirs)
+    finally:
+        ours.close(), theirs.close()

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator
 
 from flask import Blueprint, render_template
 
-from .web import base_url
+from .web import base_url, registry
 from .responses import json_response
 
 bp = Blueprint("docs", __name__)
@@ -66,22 +66,23 @@ def record_kinds() -> list[str]:
     return list(record_names())
 
 
-def template_columns(kind: str) -> list[str]:
+def template_columns(kind: str, rules=None) -> list[str]:
+    """The headers of the upload type's template under the server's rules (``--shapes``)."""
     from transformer import column_model
 
-    return [c.header for c in column_model(kind).columns]
+    return [c.header for c in column_model(kind, rules).columns]
 
 
-def _has_target_credentials(kind: str) -> bool:
+def _has_target_credentials(kind: str, rules=None) -> bool:
     from transformer import column_model
 
-    return any(c.kind == "credentials" for c in column_model(kind).columns)
+    return any(c.kind == "credentials" for c in column_model(kind, rules).columns)
 
 
-KIND_GROUPS: dict[str, Callable[[str], bool]] = {
-    "records": lambda kind: kind in bulk_kinds() and not _is_framework(kind),
-    "framework": lambda kind: _is_framework(kind),
-    "target-credentials": lambda kind: not _is_framework(kind) and _has_target_credentials(kind),
+KIND_GROUPS: dict[str, Callable[[str, Any], bool]] = {
+    "records": lambda kind, rules: kind in bulk_kinds() and not _is_framework(kind),
+    "framework": lambda kind, rules: _is_framework(kind),
+    "target-credentials": lambda kind, rules: not _is_framework(kind) and _has_target_credentials(kind, rules),
 }
 
 
@@ -104,9 +105,10 @@ def _variants(over: str) -> Iterator[tuple[str, dict]]:
 
 
 # -- expansion -------------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def served() -> dict:
-    """The description as served: templates expanded, table-driven enums filled in."""
+@lru_cache(maxsize=4)
+def served(rules=None) -> dict:
+    """The description as served under ``rules`` (the server's RuleSet: ``--shapes`` changes the
+    columns): templates expanded, table-driven enums filled in."""
     doc = copy.deepcopy(openapi())
     paths: dict[str, Any] = {}
     for path, item in doc["paths"].items():
@@ -116,6 +118,7 @@ def served() -> dict:
             continue
         name = expand["parameter"]
         for value, ctx in _variants(expand["over"]):
+            ctx["rules"] = rules
             concrete = {"x-template": path}
             for method, op in item.items():
                 if method in EXTENSIONS:
@@ -123,7 +126,7 @@ def served() -> dict:
                 concrete[method] = _operation(op, name, value, ctx)
             paths[path.replace("{" + name + "}", value)] = concrete
     doc["paths"] = paths
-    _fill(doc, {})
+    _fill(doc, {"rules": rules})
     return doc
 
 
@@ -135,7 +138,7 @@ def _operation(template: dict, name: str, value: str, ctx: dict) -> dict:
         if p.get("in") == "path" and p["name"] == name:
             continue
         group = p.pop("x-kinds", None)
-        if group is not None and not (kind is not None and KIND_GROUPS[group](kind)):
+        if group is not None and not (kind is not None and KIND_GROUPS[group](kind, ctx.get("rules"))):
             continue
         params.append(p)
     if "parameters" in op:
@@ -178,7 +181,7 @@ def _fill(node: Any, ctx: dict) -> None:
         if source == "record-kinds":
             node["enum"] = record_kinds()
         elif source == "columns":
-            node["enum"] = template_columns(ctx["kind"])
+            node["enum"] = template_columns(ctx["kind"], ctx.get("rules"))
         elif source is not None:
             raise ValueError(f"openapi.json: unknown x-enum table {source!r}")
         if source is not None and "null" in (node.get("type") or []):
@@ -196,7 +199,7 @@ def _fill(node: Any, ctx: dict) -> None:
 # -- routes ---------------------------------------------------------------------------------------------
 @bp.get("/openapi.json")
 def openapi_json():
-    return json_response({**served(), "servers": [{"url": base_url()}]})
+    return json_response({**served(registry().rules), "servers": [{"url": base_url()}]})
 
 
 @bp.get("/")
@@ -204,7 +207,7 @@ def api_page():
     """The routes in template form (/{type}/format), each followed by its concrete paths."""
     doc = openapi()
     concrete: dict[str, list[str]] = {}
-    for path, item in served()["paths"].items():
+    for path, item in served(registry().rules)["paths"].items():
         if "x-template" in item:
             concrete.setdefault(item["x-template"], []).append(path)
     routes = []
