@@ -40,12 +40,6 @@ CODES = {
 SEVERITIES = {SH + "Violation": VIOLATION, SH + "Warning": WARNING, SH + "Info": INFO}
 
 
-def shape_info() -> dict[str, dict]:
-    """Per shape IRI of the project's policy shapes: its sh:name and ctdlsh:code."""
-    from .ruleset import RuleSet
-    return RuleSet.default().info("policy")
-
-
 SHAPE_NS = "urn:ctdl-assistant:shape:"
 
 
@@ -103,12 +97,6 @@ def schema_shapes():
     None if absent."""
     from .ruleset import RuleSet
     return RuleSet.default().graph("schema")
-
-
-def schema_shape_info() -> dict[str, dict]:
-    """The policy layer's shape info, plus the schema layer's property shapes."""
-    from .ruleset import RuleSet
-    return RuleSet.default().info("schema")
 
 
 def _first_pred(path) -> str | None:
