@@ -572,7 +572,7 @@ CTDL_CLASS_OF = {
     "DataSetTimeFrame": "qdata:DataSetTimeFrame",
     "DataProfile": "qdata:DataProfile",
 }
-CANDIDATE_PREFIXES = ["ceterms", "ceasn", "schema", "qdata"]
+CANDIDATE_PREFIXES = ["ceterms", "ceasn", "schema", "qdata", "skos", "asn"]
 
 # value classes whose properties are all repeated in the scoped context of the properties
 # that take them (alignment objects: "Name" there is ceterms:targetNodeName, ...)
@@ -613,8 +613,22 @@ for _name in ("OccupationType", "IndustryType", "InstructionalProgramType"):
 LANG_SUFFIXES = ("_LangMap", "_Map", "LangMap")
 
 
+def request_classes(repo: Path) -> list[str]:
+    """The input-model classes of every request type's resource and members
+    (contexts/assistant-wrappers.json, hand-kept): each gets its own context
+    (contexts/assistant-classes.json) where its keys mean something else than globally."""
+    table = json.loads((repo / "contexts/assistant-wrappers.json").read_text("utf-8"))
+    out: list[str] = []
+    for spec in [*table["wrappers"].values(), *table.get("lists", {}).values()]:
+        for cls in [spec.get("class"), *(m.get("class") for m in spec.get("members", {}).values())]:
+            if cls and cls not in out:
+                out.append(cls)
+    return out
+
+
 class InputModel:
-    def __init__(self, shared: Shared):
+    def __init__(self, shared: Shared, request_classes: list[str] = ()):
+        self.request_classes = list(request_classes)
         with open(shared.ctdl / "assistant-input-model.csv", newline="", encoding="utf-8") as fh:
             self.rows = list(csv.DictReader(fh))
         with open(shared.ctdl / "assistant-request-wrappers.csv", newline="", encoding="utf-8") as fh:
@@ -629,8 +643,10 @@ class InputModel:
 
     def classes(self) -> list[str]:
         order: list[str] = []
-        todo = [c for c in INPUT_CLASSES + EXTRA_CLASSES if c in self.by_class]
-        for c in INPUT_CLASSES + EXTRA_CLASSES:
+        wanted = INPUT_CLASSES + EXTRA_CLASSES + [c for c in self.request_classes
+                                                  if c not in INPUT_CLASSES + EXTRA_CLASSES]
+        todo = [c for c in wanted if c in self.by_class]
+        for c in wanted:
             if c not in self.by_class:
                 warn(f"input-context: class {c} is not in the input model")
         while todo:
@@ -680,8 +696,10 @@ class ContextBuilder:
     def ctdl_class(self, cls: str) -> str | None:
         if cls in CTDL_CLASS_OF:
             return CTDL_CLASS_OF[cls]
-        curie = f"ceterms:{cls}"
-        return curie if curie in self.classes_csv else None
+        for prefix in ("ceterms", "ceasn", "skos", "asn", "qdata"):
+            if f"{prefix}:{cls}" in self.classes_csv:
+                return f"{prefix}:{cls}"
+        return None
 
     def guess_property(self, cls: str, key: str) -> str | None:
         local = lower_first(base_name(key))
@@ -775,6 +793,16 @@ class ContextBuilder:
         for key, value in class_overrides.items():
             if key not in terms:
                 terms[key] = self.resolve_override(value, None, key.endswith(LANG_SUFFIXES))
+        # a language map means what its plain key means in this class ("NameLangMap" of a
+        # CompetencyFramework is ceasn:name, though the Registry Assistant's model names
+        # ceterms:name), unless the class says otherwise
+        for key, term in list(terms.items()):
+            base = terms.get(base_name(key)) if base_name(key) != key else None
+            if key in class_overrides or not isinstance(base, dict) or not isinstance(term, dict):
+                continue
+            if base.get("@id") != term.get("@id") and base.get("@container") == "@language" \
+                    and term.get("@container") == "@language":
+                terms[key] = {"@id": base["@id"], "@container": "@language"}
         return terms
 
     # -- assembling -------------------------------------------------------------------
@@ -815,9 +843,13 @@ class ContextBuilder:
                                  f"and {t} for {vc}; keeping the first")
                             continue
                         ctx[k] = t
+        # a request type's resource or member class: its own context, where a key means something
+        # else than globally (Name in a CompetencyFramework is ceasn:name)
+        self.class_contexts = {cls: dict(sorted((k, t) for k, t in per_class[cls].items() if terms.get(k) != t))
+                               for cls in self.model.request_classes if cls in per_class}
         # a class-specific meaning nobody can reach through a property
         reachable = {vc for cls in classes for row in self.model.by_class[cls]
-                     for vc in self.model.value_classes(row)}
+                     for vc in self.model.value_classes(row)} | set(self.class_contexts)
         for cls in classes:
             for key, term in per_class[cls].items():
                 if terms.get(key) != term and cls not in reachable and cls not in ALIGNMENT_CLASSES:
@@ -946,11 +978,16 @@ def build_input_context(shared: Shared, repo: Path, target_schemes: dict[str, st
                         schemes: dict[str, dict]) -> tuple[dict, list[str], list[str], list[str]]:
     overrides_path = repo / "scripts/input-context-overrides.json"
     overrides = json.loads(overrides_path.read_text("utf-8")) if overrides_path.is_file() else {}
-    model = InputModel(shared)
+    model = InputModel(shared, request_classes(repo))
     builder = ContextBuilder(shared, model, overrides, target_schemes, schemes)
     context = sort_context(builder.build())
     # keep the array order: the two remote contexts first
     write_json(repo / "contexts/assistant-input.jsonld", context)
+    write_json(repo / "contexts/assistant-classes.json", {
+        "about": "Per input class of a request type's resource or members: the terms that differ from "
+                 "contexts/assistant-input.jsonld, applied as a local context when that resource is lifted. "
+                 "Generated by scripts/build_data.py; do not edit.",
+        "classes": sort_context(builder.class_contexts)})
     for item in builder.unmapped:
         warn(f"input-context: unmapped model property {item}")
 

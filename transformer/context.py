@@ -277,6 +277,18 @@ def input_context() -> ActiveContext:
     return named_context(INPUT_CONTEXT_URL)
 
 
+@lru_cache(maxsize=128)
+def class_context(cls: str | None) -> ActiveContext:
+    """The input context for a request type's resource or member of input class ``cls``: the
+    global terms with the class's own meanings on top (contexts/assistant-classes.json: Name in a
+    CompetencyFramework is ceasn:name)."""
+    from .resources import data_dir
+
+    path = data_dir("contexts") / "assistant-classes.json"
+    own = json.loads(path.read_text(encoding="utf-8"))["classes"].get(cls or "") if path.is_file() else None
+    return input_context().then(own) if own else input_context()
+
+
 def ctdl_context() -> ActiveContext:
     """The CTDL context merged with CTDL-ASN's: used to frame output and compact IRIs."""
     return _ctdl_both()

@@ -97,22 +97,28 @@ class Enricher:
             for i, v in enumerate(node.get(CTID)):
                 if isinstance(v, Literal) and CTID_RE.match(v.value.strip()):
                     node.replace(CTID, i, Literal(v.value.strip().lower(), v.datatype))
-        main = self.g.nodes.get(self.g.main) if self.g.main else None
-        if main is None:
-            return
-        ctid = main.first(CTID)
-        if isinstance(ctid, Literal) and CTID_RE.match(ctid.value) and isinstance(main.id, BNode):
-            self.rename(main.id, IRI(self.opts.resource_uri(ctid.value)))
-        elif isinstance(ctid, Literal) and not CTID_RE.match(ctid.value):
-            self.problem(VIOLATION, "invalid-ctid", _ctid_message(ctid.value), main, CTID, ctid,
-                         fix=_ctid_fix(ctid.value))
+        for id in [self.g.main, *self.g.members]:
+            node = self.g.nodes.get(id) if id is not None else None
+            if node is None:
+                continue
+            ctid = node.first(CTID)
+            if isinstance(ctid, Literal) and CTID_RE.match(ctid.value) and isinstance(node.id, BNode):
+                self.rename(node.id, IRI(self.opts.resource_uri(ctid.value)))
+            elif isinstance(ctid, Literal) and not CTID_RE.match(ctid.value):
+                self.problem(VIOLATION, "invalid-ctid", _ctid_message(ctid.value), node, CTID, ctid,
+                             fix=_ctid_fix(ctid.value))
 
     def rename(self, old, new) -> None:
-        node = self.g.nodes.pop(old)
+        if old in self.g.members:   # a member keeps its place (the request's order)
+            self.g.nodes = {(new if k == old else k): v for k, v in self.g.nodes.items()}
+            node = self.g.nodes[new]
+        else:
+            node = self.g.nodes.pop(old)
+            self.g.nodes = {new: node, **self.g.nodes}
         node.id = new
-        self.g.nodes = {new: node, **self.g.nodes}
         if self.g.main == old:
             self.g.main = new
+        self.g.members = [new if m == old else m for m in self.g.members]
         for n in self.g.nodes.values():
             for p, values in n.props.items():
                 for i, v in enumerate(values):
@@ -132,7 +138,7 @@ class Enricher:
             for i, v in enumerate(values):
                 if isinstance(v, Literal) and v.datatype == REF:
                     values[i] = self.resolve_reference(node, pred, v)
-                elif isinstance(v, BNode) and v != self.g.main:
+                elif isinstance(v, BNode) and v != self.g.main and v not in self.g.members:
                     child = self.g.nodes.get(v)
                     ctid = child.first(CTID) if child else None
                     if not (isinstance(ctid, Literal) and CTID_RE.match(ctid.value)):
@@ -147,7 +153,7 @@ class Enricher:
                         continue
                     self.as_reference(child, "this reference has a CTID")
                     values[i] = uri
-                elif isinstance(v, IRI) and v != self.g.main and v in self.g.nodes:
+                elif isinstance(v, IRI) and v != self.g.main and v in self.g.nodes and v not in self.g.members:
                     # {"Id": "https://.../resources/ce-...", "Type": ...}: the Id says which record
                     self.as_reference(self.g.nodes[v], "this reference has an Id")
 
@@ -454,7 +460,7 @@ class Enricher:
         seen: dict = {}
         rename: dict = {}
         for node in list(self.g.nodes.values()):
-            if not isinstance(node.id, BNode) or node.id == self.g.main or \
+            if not isinstance(node.id, BNode) or node.id == self.g.main or node.id in self.g.members or \
                     not any(t in self.schema.entity_classes for t in node.types):
                 continue
             key = (tuple(sorted(node.types)), tuple(sorted((p, tuple(sorted(map(repr, v)))) for p, v in node.props.items())))

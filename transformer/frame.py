@@ -86,7 +86,10 @@ class Framer:
         return doc
 
     def context_url(self) -> str:
-        asn = "https://purl.org/ctdlasn/terms/"
+        # CTDL-ASN resources (frameworks, concept schemes, progression models, rubrics) are published
+        # with the CTDL-ASN context
+        asn = ("https://purl.org/ctdlasn/terms/", "http://www.w3.org/2004/02/skos/core#",
+               "http://purl.org/ASN/schema/core/")
         main = self.g.nodes.get(self.g.main) if self.g.main is not None else None
         if main is not None and any(t.startswith(asn) for t in main.types):
             return CTDLASN_CONTEXT_URL

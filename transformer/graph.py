@@ -119,13 +119,15 @@ class Node:
 
 
 class Graph:
-    """Nodes in insertion order; ``main`` is the resource the document is about."""
+    """Nodes in insertion order; ``main`` is the resource the document is about; ``members`` the
+    other resources a request publishes in the same @graph (a framework's competencies)."""
 
-    __slots__ = ("nodes", "main", "base_pointer")
+    __slots__ = ("nodes", "main", "members", "base_pointer")
 
     def __init__(self) -> None:
         self.nodes: dict[Subject, Node] = {}
         self.main: Subject | None = None
+        self.members: list[Subject] = []
         self.base_pointer = ""
 
     def node(self, id: Subject, pointer: str = "") -> Node:

@@ -7,12 +7,13 @@ from functools import lru_cache
 from typing import Any
 
 from . import parse, root_cause
-from .context import ctdl_context, document_context, input_context
+from .context import class_context, ctdl_context, document_context, input_context
 from .enrich import CTID, Options, enrich
 from .errors import UnknownType, WrongShape
 from .frame import frame
 from .graph import RDF_TYPE, Graph, IRI, Literal
 from .lift import Lifter
+from .members import apply_links, check_type, lift_members, unknown_request_keys
 from .pointer import pointer_join
 from .report import Report, Result, VIOLATION, WARNING
 from .resources import data_dir
@@ -44,11 +45,13 @@ class Outcome:
 def _input_names() -> dict[str, str]:
     """Predicate IRI -> the simple input name a registrar would write (AgentType)."""
     names: dict[str, str] = {}
-    # prefer the plain, current name: "Requires" over the legacy alias "RequiredConditions"
-    for term, td in sorted(input_context().terms.items(), key=lambda kv: (
+    # the global terms, then each request type's own (ceasn:codedNotation is a competency's
+    # CodedNotation); the plain, current name first: "Requires" over the legacy alias "RequiredConditions"
+    tables = [input_context().terms] + [class_context(spec["class"]).terms for spec in wrappers()["wrappers"].values()]
+    terms = [(term, td.iri) for table in tables for term, td in table.items() if td.keyword is None]
+    for term, iri in sorted(terms, key=lambda kv: (
             ":" in kv[0], kv[0].endswith(("_Map", "LangMap", "Map")), not kv[0][:1].isupper(), len(kv[0]), kv[0])):
-        if td.keyword is None:
-            names.setdefault(td.iri, term)
+        names.setdefault(iri, term)
     return names
 
 
@@ -83,7 +86,8 @@ def find_payload(body: dict, kind: str | None) -> tuple[str, Any, str]:
         wanted = names.get(kind.lower())
         if wanted is None:
             raise UnknownType(f'unknown type "{kind}"; use one of: {", ".join(sorted(names))}.')
-    present = [k for k in body if k in table]
+    # a wrapper holds an object ("CredentialType" is also the type of an unwrapped credential)
+    present = [k for k in body if k in table and (isinstance(body[k], dict) or k != "CredentialType")]
     if len(present) > 1:
         raise UnknownType(f"the request holds several resources ({', '.join(present)}); send one per request.")
     if present:
@@ -123,15 +127,24 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
     language = body.get("DefaultLanguage") or opts.language
     if not isinstance(language, str):
         language = opts.language
+    spec = wrappers()["wrappers"].get(wrapper) if wrapper else None
     lifter = Lifter(input_context(), language)
     lifter.problems = problems
-    main = lifter.lift_node(payload, input_context(), base)
-    _reference_objects(lifter, body)
+    main = lifter.lift_node(payload, class_context(spec["class"] if spec else None), base)
     graph = lifter.graph
     graph.main = main
+    if spec is not None and base:      # a wrapped resource: the request's other keys
+        lift_members(lifter, body, spec, problems)
+        for key in unknown_request_keys(body, wrapper, spec, set(wrappers()["request_keys"])):
+            problems.append(Result(WARNING, "unknown-property", f'"{key}" is not part of a {wrapper} request; it '
+                                   "was ignored", path=pointer_join("", key), property=key,
+                                   fix=f"Move it into {wrapper}, or remove it."))
+    _reference_objects(lifter, body)
     node = graph.nodes[main]
     _main_type(graph, node, wrapper, base, problems)
     enrich(graph, Options(opts.registry, language), problems)
+    if spec is not None:
+        apply_links(graph, spec, body)
     # both layers, as `ctdl validate` runs them: what format emits has no violation it did not report
     shape_results = _both_layers(graph, input_namer, engine, problems, rules)
     report = _merge(problems, shape_results)
@@ -180,28 +193,16 @@ def _reference_objects(lifter: Lifter, body: dict) -> None:
 
 
 def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: list[Result]) -> None:
-    table = wrappers()["wrappers"]
-    ctx = ctdl_context()
-    schema = schema_index()
     if wrapper is None:
         return
-    spec = table[wrapper]
-    if not node.types and spec["default_type"]:
-        node.types.append(IRI(ctx.expand_curie(spec["default_type"])))
-    accepts = [ctx.expand_curie(a) for a in spec["accepts"]]
-    if not node.types or node.types == [IRI(ctx.expand_curie("ceterms:Credential"))]:
-        if wrapper == "Credential":
-            problems.append(Result(VIOLATION, "required", "a Credential needs its type (e.g. "
-                                   "ceterms:Certificate, ceterms:BachelorDegree)", path=base + "/CredentialType",
-                                   property="CredentialType",
-                                   fix="Set CredentialType (or Type) to one of the CTDL credential classes."))
+    credential = IRI(ctdl_context().expand_curie("ceterms:Credential"))
+    if wrapper == "Credential" and node.types in ([], [credential]):
+        problems.append(Result(VIOLATION, "required", "a Credential needs its type (e.g. "
+                               "ceterms:Certificate, ceterms:BachelorDegree)", path=base + "/CredentialType",
+                               property="CredentialType",
+                               fix="Set CredentialType (or Type) to one of the CTDL credential classes."))
         return
-    for t in node.types:
-        if not any(schema.is_subclass(t, a) for a in accepts) and t != ctx.expand_curie("ceterms:Credential"):
-            problems.append(Result(VIOLATION, "wrong-class",
-                                   f'{ctx.compact(t)} is not a kind of {wrapper}', path=base + "/Type",
-                                   property="Type", value=ctx.compact(t),
-                                   fix=f"Send it to the {ctx.compact(t)} endpoint, or fix Type."))
+    check_type(node, wrappers()["wrappers"][wrapper], wrapper, base, problems)
 
 
 def validate_document(data: bytes | str | dict, engine: str | None = None, base: str = "",
