@@ -33,7 +33,8 @@ from typing import Any, Iterable
 from transformer import (CtdlError, CTID_RE, endpoint_names, Result, UnknownType, VIOLATION,
     WrongShape)
 
-from ..registry.core import DOCUMENT_KINDS, is_kind, now, Registry
+from ..registry.core import DOCUMENT_KINDS, is_kind, Registry
+from ..registry.keys import operator_key
 from ..registry.signing import digest
 from ..store.base import AlreadyExists, Ambiguous, KeyRecord, StagedRecord, Store
 from .order import TYPE_ORDER  # publishing order: what others refer to first
@@ -158,7 +159,7 @@ class BulkWorkflow:
         """(organization CTID, the key that acts for it); Forbidden when `key` may not."""
         org = org_ctid(org)
         if key is None:   # the registry host's operator, acting as the organization
-            return org, KeyRecord(key_hash="", org=org, admin=False, created_at=now(), revoked_at=None)
+            return org, operator_key(org)
         return self.registry.acting_for(key, org), key
 
     def require_published(self, org: str) -> None:

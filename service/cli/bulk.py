@@ -25,32 +25,13 @@ from pathlib import Path
 
 from transformer import CtdlError
 
-from .common import EXIT_OK, EXIT_REFUSED, open_registry_store, read_input
-
-LOCAL_URL = "http://127.0.0.1:8080/"   # `ctdl serve`'s default, for an organization without a base yet
-
+from .common import EXIT_OK, EXIT_REFUSED, open_local_registry, read_input
 
 def _workflow(args, signing: bool = False):
-    from service.bulk.workflow import BulkWorkflow, org_ctid, published_base_url
-    from service.registry.core import Registry
-    from transformer import Options
+    from service.bulk.workflow import BulkWorkflow, org_ctid
 
     org = org_ctid(args.org, "--org")
-    store = open_registry_store(args)
-    try:
-        key, pem = None, ""
-        if signing:   # the registry's signing key lives in --data, as for `ctdl serve`
-            from service.registry.signing import load_or_create_signing_key, public_key_pem
-
-            key = load_or_create_signing_key(Path(args.data))
-            pem = public_key_pem(key)
-        base = getattr(args, "public_url", None) or published_base_url(store, org) or LOCAL_URL
-        registry = Registry(store, key, pem, Options(registry=base if base.endswith("/") else base + "/"),
-                            strict_references=getattr(args, "strict_references", False), rules=_rules(args))
-    except BaseException:
-        store.close()
-        raise
-    return BulkWorkflow(registry), org
+    return BulkWorkflow(open_local_registry(args, org, signing)), org
 
 
 def _rules(args):

@@ -39,3 +39,35 @@ def open_registry_store(args):
     from service.store import open_store
 
     return open_store(Path(args.data), args.database)
+
+
+LOCAL_URL = "http://127.0.0.1:8080/"   # `ctdl serve`'s default, for an organization without a base yet
+
+
+def open_local_registry(args, org: str, signing: bool = False):
+    """The registry of --data / --database as `ctdl serve` would run it: its signing key (when
+    ``signing``), and the base URL the organization's resources already have there (else
+    --public-url, else `ctdl serve`'s default address)."""
+    from pathlib import Path
+
+    from service.bulk.workflow import published_base_url
+    from service.registry.core import Registry
+    from transformer import Options
+
+    from .shapes import rules_of
+
+    store = open_registry_store(args)
+    try:
+        key, pem = None, ""
+        if signing:   # the registry's signing key lives in --data, as for `ctdl serve`
+            from service.registry.signing import load_or_create_signing_key, public_key_pem
+
+            key = load_or_create_signing_key(Path(args.data))
+            pem = public_key_pem(key)
+        base = getattr(args, "public_url", None) or published_base_url(store, org) or LOCAL_URL
+        return Registry(store, key, pem, Options(registry=base if base.endswith("/") else base + "/"),
+                        strict_references=getattr(args, "strict_references", False),
+                        rules=rules_of(getattr(args, "shapes", None)))
+    except BaseException:
+        store.close()
+        raise

@@ -1,6 +1,8 @@
 """The ``ctdl`` command.
 
     ctdl format TYPE FILE      simple Registry Assistant JSON -> CTDL JSON-LD on stdout
+    ctdl publish TYPE FILE     ... published to a registry (--url and --key, or the local --data)
+    ctdl delete TYPE CTID      a published resource deleted (its history is kept)
     ctdl validate FILE|DIR...  check any CTDL input (resource, @graph document, envelope, array, folder)
     ctdl serve | keys | verify the registry server, its API keys, envelope signatures
     ctdl bulk | org            uploaded records (status, approve, publish), addresses (cli/bulk.py)
@@ -129,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("format", help="turn a Registry Assistant JSON request into CTDL JSON-LD")
     f.add_argument("type", metavar="TYPE",
-                   help="organization, credential, assessment, learningopportunity, learningprogram or course")
+                   help="the request type, as the Registry Assistant's endpoint names it: organization, "
+                        "credential, course, competencyframework, conceptscheme, pathway, costmanifest... "
+                        "(every one: docs/REQUEST-TYPES.md)")
     f.add_argument("file", metavar="FILE", help="the request (JSON); - reads standard input")
     f.add_argument("--registry", help=f"registry base URL for resource URIs (default {DEFAULT_REGISTRY}, "
                                       "or $CTDL_REGISTRY)")
@@ -204,9 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "its data folder (--data of ctdl serve)")
     ve.set_defaults(func=cmd_verify)
 
+    from service.cli import publish as cli_publish
     from service.cli import shapes as cli_shapes
     from service.cli.bulk import add_parsers
 
+    cli_publish.add_parsers(sub)
     add_parsers(sub, add_store_options)
     cli_shapes.add_parsers(sub)
     for command in (f, v, s):   # a maintainer's working copy of the rules

@@ -5,7 +5,7 @@ from flask import Blueprint, request
 
 from transformer import endpoint_names, parse_json, require_object, WrongShape
 
-from ..registry.answers import assistant_body, report_parts
+from ..registry.answers import assistant_body, publish_answer, report_parts
 from .responses import error_response, json_response
 
 from .web import api_key, base_url, registry
@@ -42,16 +42,7 @@ def publish(kind: str):
         return _unknown_kind(kind)
     key = api_key()
     result = registry().publish(request.get_data(), kind.lower(), key)
-    messages, warnings, errors = report_parts(result.report)
-    if result.record is None:
-        return json_response(assistant_body(False, messages, warnings, errors, ctid=result.outcome.ctid,
-                                            payload=result.outcome.document), 422)
-    rec = result.record
-    base = base_url()
-    body = assistant_body(True, messages, warnings, errors, ctid=rec.ctid, payload=rec.decoded_resource,
-                          envelope_url=f"{base}envelopes/{rec.envelope_id}", graph_url=f"{base}graph/{rec.ctid}",
-                          envelope_id=rec.envelope_id, was_changed=result.changed)
-    return json_response(body, 200)
+    return json_response(*publish_answer(result, base_url()))
 
 
 @bp.delete("/<kind>/delete")

@@ -69,3 +69,22 @@ def bulk_body(successful: bool, messages: Iterable[str], outcomes: Iterable | No
     if outcomes is not None:
         body["Results"] = results
     return body
+
+
+def error_body(e) -> dict:
+    """The answer to a request that could not be done (a CtdlError: its code, message and pointer)."""
+    return assistant_body(False, messages=[e.message],
+                          errors=[{"path": e.pointer or "", "property": "", "code": e.code, "message": e.message}])
+
+
+def publish_answer(result, base: str) -> tuple[dict, int]:
+    """(body, HTTP status) of a publish (service.registry.core.PublishResult): 422 with the errors
+    when nothing was stored, else the envelope's links (``base``: the registry's URL, ending in /)."""
+    messages, warnings, errors = report_parts(result.report)
+    if result.record is None:
+        return assistant_body(False, messages, warnings, errors, ctid=result.outcome.ctid,
+                              payload=result.outcome.document), 422
+    rec = result.record
+    return assistant_body(True, messages, warnings, errors, ctid=rec.ctid, payload=rec.decoded_resource,
+                          envelope_url=f"{base}envelopes/{rec.envelope_id}", graph_url=f"{base}graph/{rec.ctid}",
+                          envelope_id=rec.envelope_id, was_changed=result.changed), 200

@@ -59,3 +59,12 @@ def parse_authorization(header: str | None) -> str | None:
     if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key):
         return None
     return key
+
+
+def operator_key(org: str):
+    """The key of the registry host's operator acting as ``org`` (the CLI's local commands): what
+    the organization's own key may do, no more."""
+    from ..store.base import KeyRecord
+    from .core import now
+
+    return KeyRecord(key_hash="", org=org.strip().lower(), admin=False, created_at=now(), revoked_at=None)
