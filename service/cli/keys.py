@@ -12,7 +12,7 @@ from .common import EXIT_OK, EXIT_VIOLATIONS, open_registry_store, read_input
 
 def cmd_keys(args) -> int:
     from service.registry.keys import hash_key, looks_like_key_id, new_key
-    from service.registry.core import now
+    from service.store.base import utc_now as now
     from service.store.base import KeyRecord
 
     store = open_registry_store(args)

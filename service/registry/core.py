@@ -8,20 +8,17 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from transformer import (CtdlError, CTID_IN_RESOURCE_IRI, CTID_RE, Forbidden, format_request, NotFound, Options,
     Outcome, OwnershipConflict, Report, Result, Unauthenticated, VIOLATION, WARNING, WrongShape)
 
 from ..store.base import KEY_USE_RESOLUTION_SECONDS, CtidsTaken, EnvelopeRecord, KeyRecord, Store
+from ..store.base import utc_now as now
 from .tenancy import Tenancy, node_ctids, ownership_conflict
 
 __all__ = ["Registry", "PublishResult", "Forbidden", "OwnershipConflict", "Unauthenticated", "NotFound"]
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _seconds_between(earlier: str, later: str) -> float:

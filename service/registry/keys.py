@@ -64,7 +64,6 @@ def parse_authorization(header: str | None) -> str | None:
 def operator_key(org: str):
     """The key of the registry host's operator acting as ``org`` (the CLI's local commands): what
     the organization's own key may do, no more."""
-    from ..store.base import KeyRecord
-    from .core import now
+    from ..store.base import KeyRecord, utc_now
 
-    return KeyRecord(key_hash="", org=org.strip().lower(), admin=False, created_at=now(), revoked_at=None)
+    return KeyRecord(key_hash="", org=org.strip().lower(), admin=False, created_at=utc_now(), revoked_at=None)
