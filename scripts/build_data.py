@@ -552,7 +552,9 @@ INPUT_CLASSES = [
 # base classes of the above and classes real (also 2017) inputs use; nested classes are added
 # automatically from the type column
 EXTRA_CLASSES = ["BaseRequestHelper", "BaseEntityReference", "RevocationProfile",
-                 "VerificationServiceProfile", "ConditionManifest", "CostManifest"]
+                 "VerificationServiceProfile", "ConditionManifest", "CostManifest",
+                 # a DataSetProfile's observations come as ReferenceObjects
+                 "Observation"]
 
 # CTDL class used to choose between same-named properties in several namespaces
 CTDL_CLASS_OF = {

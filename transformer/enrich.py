@@ -36,6 +36,7 @@ XSD_LANGUAGE = XSD + "language"
 C = CETERMS
 CAO = IRI(C + "CredentialAlignmentObject")
 CTID = C + "ctid"
+ASN = "https://purl.org/ctdlasn/terms/"
 DEFAULT_REGISTRY = "https://credentialengineregistry.org/"
 SANDBOX_REGISTRY = "https://sandbox.credentialengineregistry.org/"
 ALTERNATIVES = {CTDLA + "alternativeOccupationType": C + "occupationType",
@@ -238,6 +239,7 @@ class Enricher:
 
     # -- types -----------------------------------------------------------------------------------
     def types(self, node: Node, referrers: list[tuple[Node, str]]) -> None:
+        fix_type_case(node, self.problems)
         credential = IRI(C + "Credential")
         if credential in node.types and len(node.types) > 1:
             node.types.remove(credential)
@@ -374,7 +376,11 @@ class Enricher:
                         f'"{shown}" is not in {scheme.label}' + (f'; did you mean "{hint}"?' if hint else "."),
                         path=ptr, property=node.key_name.get(pred, ""), focus=str(node.id), value=shown,
                         fix=f'Use a term of {scheme.label}' + (f', e.g. "{hint}".' if hint else ".")))
-                values[i] = self.alignment(concept, scheme, target, ptr).id
+                if concept is not None and pred.startswith(ASN) and \
+                        C + "CredentialAlignmentObject" not in self.schema.ranges.get(pred, ()):
+                    values[i] = target    # CTDL-ASN takes the concept itself (ceasn:publicationStatusType)
+                else:
+                    values[i] = self.alignment(concept, scheme, target, ptr).id
 
     def text_alignments(self, node: Node) -> None:
         """Text where CTDL wants an alignment object (Subject, DegreeMajor, UnitText...: not a
@@ -498,6 +504,20 @@ class Enricher:
                 self.problems.append(Result(WARNING, "defaulted", "CredentialStatusType was not given; "
                                             "it was set to Active", path=ptr, property="CredentialStatusType",
                                             fix="Give CredentialStatusType explicitly."))
+
+
+def fix_type_case(node: Node, problems: list[Result]) -> None:
+    """A type written in another case ("license") is the class it names (ceterms:License), said once."""
+    schema = schema_index()
+    for i, t in enumerate(node.types):
+        right = schema.class_in_any_case(t)
+        if right is not None:
+            node.types[i] = IRI(right)
+            ctx = ctdl_context()
+            problems.append(Result(WARNING, "legacy-form", f'the type "{t.rsplit("/", 1)[-1]}" was read as '
+                                   f"{ctx.compact(right)}", path=node.pointer + "/Type", property="Type",
+                                   value=ctx.compact(t), focus=str(node.id),
+                                   fix=f'Write "{ctx.compact(right)}": CTDL class names are case-sensitive.'))
 
 
 def _ctid_message(text: str) -> str:

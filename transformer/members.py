@@ -24,6 +24,7 @@ P holds the member).  Values are only added, never removed: what the request giv
 from __future__ import annotations
 
 from .context import class_context, ctdl_context
+from .enrich import fix_type_case
 from .graph import Graph, IRI, Node
 from .lift import Lifter
 from .report import Result, VIOLATION
@@ -60,6 +61,7 @@ def lift_members(lifter: Lifter, body: dict, spec: dict, problems: list[Result])
 def check_type(node: Node, spec: dict, what: str, pointer: str, problems: list[Result]) -> None:
     """The resource's type: the default one when none is given; one the request type accepts."""
     ctx, schema = ctdl_context(), schema_index()
+    fix_type_case(node, problems)
     if not node.types and spec.get("default_type"):
         node.types.append(IRI(ctx.expand_curie(spec["default_type"])))
     accepts = [ctx.expand_curie(a) for a in spec["accepts"]]

@@ -184,7 +184,7 @@ def _reference_objects(lifter: Lifter, body: dict) -> None:
             lifter.problem(VIOLATION, "wrong-type", "each reference object must be an object {...}", pointer,
                            "ReferenceObjects")
             continue
-        given = obj.get("Id")
+        given = obj.get("Id", obj.get("@id"))
         if not (isinstance(given, str) and given.startswith("_:")):
             lifter.problem(VIOLATION, "required", 'a reference object needs its Id: "_:" followed by a GUID, the '
                            "value the resource uses to refer to it", pointer + "/Id", "Id")

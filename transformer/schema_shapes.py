@@ -126,7 +126,12 @@ def generate(folder: Path, scheme_shapes: set[str], schemes: dict[str, str]) -> 
         label = _en(node.get("rdfs:label")) or prop
         definition = _en(node.get("rdfs:comment"))
         name = prop.replace(":", "-")
-        domain = sorted({d for c in _list(node.get("schema:domainIncludes")) if c in classes for d in below[c]})
+        # a domain class the encodings name but do not define (qdata:Observation, of the QData
+        # version after ours) is still a domain class: its own instances are accepted
+        # (rdfs:Resource: any resource may have it, there is no domain to check)
+        declared = _list(node.get("schema:domainIncludes"))
+        domain = [] if "rdfs:Resource" in declared else sorted(
+            {d for c in declared if c in classes or c.split(":")[0] in PREFIXES for d in below.get(c, {c})})
         ranges = _list(node.get("schema:rangeIncludes"))
         range_classes = [r for r in ranges if r in classes]
         known = all(r in classes or r in LITERALS or r in URI_LIKE for r in ranges)

@@ -203,6 +203,14 @@ class SchemaIndex:
     def label(self, iri: str) -> str:
         return self.labels.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
 
+    def class_in_any_case(self, iri: str) -> str | None:
+        """The class ``iri`` names in another case (".../terms/license" -> ".../terms/License"), if one."""
+        if iri in self.classes:
+            return None
+        if not hasattr(self, "_folded"):
+            self._folded = {c.casefold(): c for c in self.classes}
+        return self._folded.get(iri.casefold())
+
     def ancestors(self, cls: str) -> list[str]:
         """``cls`` and its superclasses, nearest first."""
         out, todo = [], [cls]
