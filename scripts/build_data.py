@@ -847,11 +847,10 @@ class ContextBuilder:
                         ctx[k] = t
         # a request type's resource or member class: its own context, where a key means something
         # else than globally (Name in a CompetencyFramework is ceasn:name)
-        self.class_contexts = {cls: dict(sorted((k, t) for k, t in per_class[cls].items() if terms.get(k) != t))
-                               for cls in self.model.request_classes if cls in per_class}
+        # (computed at the end, against the final global terms)
         # a class-specific meaning nobody can reach through a property
         reachable = {vc for cls in classes for row in self.model.by_class[cls]
-                     for vc in self.model.value_classes(row)} | set(self.class_contexts)
+                     for vc in self.model.value_classes(row)} | set(self.model.request_classes)
         for cls in classes:
             for key, term in per_class[cls].items():
                 if terms.get(key) != term and cls not in reachable and cls not in ALIGNMENT_CLASSES:
@@ -907,6 +906,18 @@ class ContextBuilder:
             if key.startswith("_"):
                 continue
             terms[key] = self.resolve_override(value, None, key.endswith(LANG_SUFFIXES))
+
+        def own(term: object) -> object:   # a term without the scoped context it got above
+            return {k: v for k, v in term.items() if k != "@context"} if isinstance(term, dict) else term
+
+        self.class_contexts = {}
+        for cls in self.model.request_classes:
+            differs = {}
+            for k, t in per_class.get(cls, {}).items():
+                if own(terms.get(k)) != own(t):
+                    scoped = terms.get(k, {}).get("@context") if isinstance(terms.get(k), dict) else None
+                    differs[k] = {**t, "@context": scoped} if scoped and isinstance(t, dict) and "@context" not in t else t
+            self.class_contexts[cls] = dict(sorted(differs.items()))
 
         body = {"@version": 1.1, "@vocab": "https://purl.org/ctdl/terms/",
                 "ctdla": "urn:ctdl-assistant:input:"}

@@ -355,6 +355,7 @@ class Enricher:
         for pred, values in node.props.items():
             scheme = self.vocab.scheme_for(pred)
             if scheme is None:
+                self.class_names(node, pred, values)
                 continue
             for i, v in enumerate(values):
                 if isinstance(v, BNode):
@@ -381,6 +382,16 @@ class Enricher:
                     values[i] = target    # CTDL-ASN takes the concept itself (ceasn:publicationStatusType)
                 else:
                     values[i] = self.alignment(concept, scheme, target, ptr).id
+
+    def class_names(self, node: Node, pred: str, values: list) -> None:
+        """A class named by its local name where a property takes a class ("CredentialType":
+        "DigitalBadge" in a pathway component): the CTDL class, in any case."""
+        for i, v in enumerate(values):
+            if isinstance(v, Literal) and v.datatype == TERM:
+                iri = C + re.sub(r"\s+", "", v.value)
+                right = iri if iri in self.schema.classes else self.schema.class_in_any_case(iri)
+                if right is not None:
+                    values[i] = IRI(right)
 
     def text_alignments(self, node: Node) -> None:
         """Text where CTDL wants an alignment object (Subject, DegreeMajor, UnitText...: not a

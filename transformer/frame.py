@@ -62,9 +62,10 @@ class Framer:
         self.graph_id = opts.graph_uri(ctid.value) if isinstance(ctid, Literal) else None
         self.blank_ns = uuid.uuid5(_BLANK_NS, self.graph_id or "urn:ctdl-assistant:anonymous")
         self.blank_ids: dict = {}
+        self.members = set(graph.members)   # a request's other resources: in the @graph, never embedded
 
     def embedded(self, node: Node) -> bool:
-        return (isinstance(node.id, BNode) and node.id != self.g.main
+        return (isinstance(node.id, BNode) and node.id != self.g.main and node.id not in self.members
                 and self.refcount.get(node.id, 0) == 1
                 and not any(t in self.entities for t in node.types))
 

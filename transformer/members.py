@@ -44,18 +44,18 @@ def lift_members(lifter: Lifter, body: dict, spec: dict, problems: list[Result])
         if not isinstance(items, list):
             problems.append(Result(VIOLATION, "wrong-type", f"{key} must be a list of objects [{{...}}, ...]",
                                    path=f"/{key}", property=key,
-                                   fix=f"Put each {member['class']} in the list, even when there is one."))
+                                   fix="Put each one in the list, even when there is one."))
             continue
-        ctx = class_context(member["class"])
+        ctx = class_context(member.get("class"))
         for i, item in enumerate(items):
             pointer = f"/{key}/{i}"
             if not isinstance(item, dict):
                 problems.append(Result(VIOLATION, "wrong-type", f"each item of {key} must be an object {{...}} "
-                                       f"describing a {member['class']}", path=pointer, property=key))
+                                       f"describing a {member.get('class') or 'resource'}", path=pointer, property=key))
                 continue
             sid = lifter.lift_node(item, ctx, pointer)
             lifter.graph.members.append(sid)
-            check_type(lifter.graph.nodes[sid], member, member["class"], pointer, problems)
+            check_type(lifter.graph.nodes[sid], member, member.get("class") or key, pointer, problems)
 
 
 def check_type(node: Node, spec: dict, what: str, pointer: str, problems: list[Result]) -> None:
@@ -65,6 +65,8 @@ def check_type(node: Node, spec: dict, what: str, pointer: str, problems: list[R
     if not node.types and spec.get("default_type"):
         node.types.append(IRI(ctx.expand_curie(spec["default_type"])))
     accepts = [ctx.expand_curie(a) for a in spec["accepts"]]
+    if spec.get("abstract"):    # a kind of it, not the class itself (ceterms:CredentialingAction)
+        node.types[:] = [t for t in node.types if t not in accepts]
     if not node.types:
         kinds = ", ".join(ctx.compact(a) for a in accepts)
         problems.append(Result(VIOLATION, "required", f"a {what} needs its type (a kind of {kinds})",
@@ -87,7 +89,7 @@ def apply_links(graph: Graph, spec: dict, body: dict) -> None:
     members = _members_by_key(graph, spec, body)
     for rule in spec.get("links", []):
         option = rule.get("option")
-        if option and body.get(option) is not True:
+        if option and body.get(option, rule.get("default", False)) is not True:
             continue
         prop = ctx.expand_curie(rule["add"])
         keys = rule.get("members") or list(members)
@@ -95,8 +97,18 @@ def apply_links(graph: Graph, spec: dict, body: dict) -> None:
         for m in chosen:
             if rule["on"] == "main":
                 main.add(prop, m.id, main.pointer, _name(rule), f"{main.pointer}/{option or ''}".rstrip("/"))
+            elif "from" in rule:     # values reached from the member itself (its conditions' targets)
+                for v in _follow(graph, m, [ctx.expand_curie(p) for p in rule["from"]]):
+                    m.add(prop, v, m.pointer, _name(rule))
             else:
                 m.add(prop, main.id, m.pointer, _name(rule))
+
+
+def _follow(graph: Graph, node: Node, path: list[str]) -> list:
+    values = [node.id]
+    for pred in path:
+        values = [v for x in values if (n := graph.nodes.get(x)) is not None for v in n.get(pred)]
+    return values
 
 
 def _members_by_key(graph: Graph, spec: dict, body: dict) -> dict[str, list[Node]]:

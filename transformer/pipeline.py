@@ -201,6 +201,7 @@ def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: lis
                                "ceterms:Certificate, ceterms:BachelorDegree)", path=base + "/CredentialType",
                                property="CredentialType",
                                fix="Set CredentialType (or Type) to one of the CTDL credential classes."))
+        node.types[:] = [t for t in node.types if t != credential]
         return
     check_type(node, wrappers()["wrappers"][wrapper], wrapper, base, problems)
 
