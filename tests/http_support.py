@@ -37,11 +37,13 @@ def check_answer(resp, method: str, path: str):
     if resp.status_code >= 400:
         assert resp.mimetype == "application/json", f"{where}: not JSON"
         body = resp.get_json()
-        assert isinstance(body, dict) and ERROR_KEYS <= set(body), f"{where}: {body!r:.300}"
-        assert body["Successful"] is False and body["Messages"] and all(body["Messages"]), where
-        assert body["Errors"], where
-        for e in body["Errors"]:
-            assert ERROR_ITEM_KEYS <= set(e) and e["code"] and e["message"], f"{where}: {e!r}"
+        # a list request that failed for every item answers one error body per item
+        for item in body if isinstance(body, list) and body else [body]:
+            assert isinstance(item, dict) and ERROR_KEYS <= set(item), f"{where}: {item!r:.300}"
+            assert item["Successful"] is False and item["Messages"] and all(item["Messages"]), where
+            assert item["Errors"], where
+            for e in item["Errors"]:
+                assert ERROR_ITEM_KEYS <= set(e) and e["code"] and e["message"], f"{where}: {e!r}"
     return resp
 
 

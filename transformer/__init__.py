@@ -23,6 +23,11 @@ _FACE = {
     "Outcome": ("pipeline", "Outcome"),
     "endpoint_names": ("pipeline", "endpoint_names"),
     "wrappers": ("pipeline", "wrappers"),
+    # requests that publish several resources (lists, composites)
+    "plan_request": ("requests", "plan_request"),
+    "with_collected": ("requests", "with_collected"),
+    "RequestItem": ("requests", "Item"),
+    "graph_input": ("requests", "graph_input"),
     "Options": ("enrich", "Options"),
     "DEFAULT_REGISTRY": ("enrich", "DEFAULT_REGISTRY"),
     "SANDBOX_REGISTRY": ("enrich", "SANDBOX_REGISTRY"),

@@ -120,6 +120,7 @@ ERRORS: dict[str, str] = {
     "input.query-too-long": "A search query longer than allowed.",
     "input.missing-key": "ctdl publish --url without an API key (--key or $CTDL_API_KEY).",
     "input.missing-organization": "A request with no PublishForOrganizationIdentifier where the command needs one (or --org).",
+    "input.item-skipped": "An item of a list request that was not published: it is not an object, or the request says to skip it after another failed.",
     "input.unreachable": "ctdl publish --url: the registry could not be reached, or did not answer with JSON.",
     "auth.required": "No valid API key (HTTP 401).",
     "auth.forbidden": "The key may not do this for that organization (HTTP 403).",

@@ -37,6 +37,7 @@ C = CETERMS
 CAO = IRI(C + "CredentialAlignmentObject")
 CTID = C + "ctid"
 ASN = "https://purl.org/ctdlasn/terms/"
+SKOS_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
 DEFAULT_REGISTRY = "https://credentialengineregistry.org/"
 SANDBOX_REGISTRY = "https://sandbox.credentialengineregistry.org/"
 ALTERNATIVES = {CTDLA + "alternativeOccupationType": C + "occupationType",
@@ -504,6 +505,11 @@ class Enricher:
                 for cls in ("Credential", "AssessmentProfile", "LearningOpportunityProfile")):
             # as the Registry Assistant does: the request's language is the resource's language
             main.add(in_language, Literal(self.opts.language, XSD_LANGUAGE), main.pointer, "InLanguage")
+        asn_language = ASN + "inLanguage"
+        if not main.get(asn_language) and any(self.schema.is_subclass(t, SKOS_SCHEME) for t in main.types):
+            # a concept scheme's or progression model's InLanguage is "required unless DefaultLanguage is
+            # provided" (the Registry Assistant's ConceptScheme / ProgressionModel models)
+            main.add(asn_language, Literal(self.opts.language, XSD_LANGUAGE), main.pointer, "InLanguage")
         status = C + "credentialStatusType"
         if any(self.schema.is_subclass(t, C + "Credential") for t in main.types) and not main.get(status):
             scheme = self.vocab.scheme_for(status)

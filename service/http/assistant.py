@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from transformer import endpoint_names, parse_json, require_object, WrongShape
+from transformer import endpoint_names, graph_input, parse_json, plan_request, require_object, wrappers, WrongShape
 
 from ..registry.answers import assistant_body, publish_answer, report_parts
 from .responses import error_response, json_response
@@ -41,7 +41,69 @@ def publish(kind: str):
     if not _kind(kind):
         return _unknown_kind(kind)
     key = api_key()
-    result = registry().publish(request.get_data(), kind.lower(), key)
+    data = request.get_data()
+    plan = _plan(data, kind.lower())
+    if plan is not None:   # pathwayset/publish with its Pathways, competency/publish with Competencies
+        return _list_answer(plan, key)
+    result = registry().publish(data, kind.lower(), key)
+    return json_response(*publish_answer(result, base_url()))
+
+
+@bp.post("/<kind>/bulkpublish")
+@bp.post("/<kind>/bulkPublish")
+@bp.post("/<kind>/publishlist")
+@bp.post("/<kind>/publishList")
+def publish_list(kind: str):
+    """A list of resources (SupportServices, TransferValueProfiles, JobList...): one answer each."""
+    if not _kind(kind):
+        return _unknown_kind(kind)
+    key = api_key()
+    plan = _plan(request.get_data(), kind.lower())
+    if plan is None:
+        lists = [k for k, spec in wrappers().get("lists", {}).items() if spec["endpoint"] == kind.lower()]
+        lists += [spec["items"] for w, spec in wrappers().get("composites", {}).items()
+                  if wrappers()["wrappers"][w]["endpoint"] == kind.lower()]
+        raise WrongShape(f"this is not a list request: send the {kind.lower()} resources under "
+                         + (" or ".join(f'"{k}"' for k in lists) if lists else "a list key (there is none for this type)"),
+                         pointer="")
+    return _list_answer(plan, key)
+
+
+def _plan(data: bytes, kind: str):
+    body = parse_json(data)
+    return plan_request(body, kind) if isinstance(body, dict) else None
+
+
+def _list_answer(plan, key):
+    """A JSON array, one Registry Assistant answer per resource (each with the Pointer of where it was
+    in the request): 200 when all were published, 422 when none was, 207 otherwise."""
+    from ..registry.answers import error_body
+    from ..registry.lists import publish_plan
+
+    base = base_url()
+    answers = []
+    for o in publish_plan(registry(), plan, key):
+        if o.result is not None:
+            body, _ = publish_answer(o.result, base)
+        elif o.error is not None:
+            body = error_body(o.error)
+        else:
+            body = assistant_body(False, [o.skipped], errors=[{"path": o.pointer, "property": "", "code": "input.item-skipped",
+                                                              "message": o.skipped}])
+        answers.append({"Pointer": o.pointer, **body})
+    ok = [a["Successful"] for a in answers]
+    return json_response(answers, 200 if all(ok) else 422 if not any(ok) else 207)
+
+
+@bp.post("/<kind>/publishGraph")
+@bp.post("/<kind>/publishgraph")
+def publish_graph(kind: str):
+    """A CTDL document published as it is ({"GraphInput": {...}}), after `ctdl validate`'s checks."""
+    if not _kind(kind):
+        return _unknown_kind(kind)
+    key = api_key()
+    doc, keys = graph_input(require_object(parse_json(request.get_data()), "the request"))
+    result = registry().publish_document(doc, key, keys.get("PublishForOrganizationIdentifier"), kind=kind.lower())
     return json_response(*publish_answer(result, base_url()))
 
 
@@ -52,15 +114,46 @@ def delete(kind: str):
     key = api_key()
     data = request.get_data()
     body = require_object(parse_json(data), "the request") if data.strip() else {}
+    if "CTIDList" in body:
+        return _delete_list(body, kind, key)
     ctid = body.get("CTID") or request.args.get("ctid")
     if not isinstance(ctid, str) or not ctid:
-        raise WrongShape('send the CTID to delete: {"CTID": "ce-...", "PublishForOrganizationIdentifier": "ce-..."}',
-                         pointer="/CTID")
+        raise WrongShape('send the CTID to delete: {"CTID": "ce-...", "PublishForOrganizationIdentifier": "ce-..."} '
+                         '(or up to 50 as "CTIDList": [...])', pointer="/CTID")
     record = registry().delete(ctid, key, body.get("PublishForOrganizationIdentifier"), kind=kind)
     base = base_url()
     return json_response(assistant_body(True, [f"{record.ctid} was deleted; its history is kept"], ctid=record.ctid,
                                         envelope_url=f"{base}envelopes/{record.envelope_id}",
                                         envelope_id=record.envelope_id, was_changed=True))
+
+
+MAX_DELETE_LIST = 50    # the Registry Assistant's limit
+
+
+def _delete_list(body: dict, kind: str, key):
+    """{"CTIDList": [...]}: each deleted on its own; one answer that lists what was and was not."""
+    from transformer import CtdlError
+
+    ctids = body["CTIDList"]
+    if not isinstance(ctids, list) or not ctids or not all(isinstance(c, str) for c in ctids):
+        raise WrongShape("CTIDList must be a list of CTIDs", pointer="/CTIDList")
+    if len(ctids) > MAX_DELETE_LIST:
+        raise WrongShape(f"CTIDList holds {len(ctids)} CTIDs; the limit is {MAX_DELETE_LIST} per request",
+                         pointer="/CTIDList")
+    messages, errors, statuses = [], [], []
+    for i, ctid in enumerate(ctids):
+        try:
+            record = registry().delete(ctid, key, body.get("PublishForOrganizationIdentifier"), kind=kind)
+            messages.append(f"{record.ctid} was deleted; its history is kept")
+        except CtdlError as e:
+            if e.http_status >= 500:
+                raise
+            statuses.append(e.http_status)
+            errors.append({"path": f"/CTIDList/{i}", "property": "CTIDList", "code": e.code, "message": e.message})
+    done = len(ctids) - len(errors)
+    status = 200 if not errors else 207 if done else statuses[0]
+    return json_response(assistant_body(not errors, messages + [e["message"] for e in errors], errors=errors,
+                                        was_changed=done > 0), status)
 
 
 @bp.post("/validate")

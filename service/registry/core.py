@@ -191,10 +191,12 @@ class Registry:
         org = self.acting_for(key, outcome.request.get("PublishForOrganizationIdentifier"))
         return self._store(result, outcome.ctid, outcome.type or "", outcome.document, org, key)
 
-    def publish_document(self, document: dict, key: KeyRecord, org: str | None = None) -> PublishResult:
+    def publish_document(self, document: dict, key: KeyRecord, org: str | None = None,
+                         kind: str | None = None) -> PublishResult:
         """Publish a CTDL document that is already built (a competency framework's ``@graph`` from a
-        bulk upload): validated again here with the registry's shapes, then stored as ``publish``
-        stores a formatted request (ownership, references, history)."""
+        bulk upload, a GraphInput, a formatted job of a list): validated again here with the
+        registry's shapes, then stored as ``publish`` stores a formatted request (ownership,
+        references, history).  ``kind``: the request type its main resource must be."""
         from transformer import validate_document
 
         report = validate_document(document, self.engine, rules=self.rules)
@@ -205,6 +207,11 @@ class Registry:
         ctdl_type = main.get("@type") if isinstance(main, dict) else None
         outcome = Outcome(document, report, ctid, ctdl_type if isinstance(ctdl_type, str) else None)
         result = PublishResult(outcome, report=report)
+        if kind is not None and not (isinstance(ctdl_type, str) and is_kind(ctdl_type, kind)):
+            where = "/@graph/0/@type" if isinstance(graph, list) else "/@type"
+            report.add(Result(VIOLATION, "wrong-class", f"the document's resource is a {ctdl_type or 'resource of no type'}, "
+                              f"not a {kind}", path=where, value=str(ctdl_type) if ctdl_type else None,
+                              fix=f"Publish it through the endpoint of its own type, or give it the @type of a {kind}."))
         if not report.conforms:
             return result
         if not ctid:
