@@ -75,6 +75,7 @@ class Framer:
         return self.blank_ids[b]
 
     def frame(self) -> dict:
+        self.prefixes = _prefixes(self.context_url())
         order = []
         if self.g.main is not None and self.g.main in self.g.nodes:
             order.append(self.g.nodes[self.g.main])
@@ -96,10 +97,19 @@ class Framer:
             return CTDLASN_CONTEXT_URL
         return CTDL_CONTEXT_URL
 
+    def compact(self, iri: str) -> str:
+        """A compact IRI only with a prefix the document's own @context defines: a CTDL document
+        has no publicationStatus: prefix (CTDL-ASN's), a CTDL-ASN document no audLevel:."""
+        short = self.ctx.compact(iri)
+        prefix, sep, _ = short.partition(":")
+        if sep and short != iri and prefix not in self.prefixes:
+            return str(iri)
+        return short
+
     def node_json(self, node: Node, top: bool = False) -> dict:
         out: dict = {}
         if node.types:
-            types = [self.ctx.compact(t) for t in node.types]
+            types = [self.compact(t) for t in node.types]
             out["@type"] = types[0] if len(types) == 1 else types
         if isinstance(node.id, IRI):
             out["@id"] = str(node.id)
@@ -130,7 +140,7 @@ class Framer:
                 return self.node_json(child)
             return self.blank_id(v)
         if isinstance(v, IRI):
-            return self.ctx.compact(v) if (td is None or td.type in ("@id", "@vocab")) else str(v)
+            return self.compact(v) if (td is None or td.type in ("@id", "@vocab")) else str(v)
         if isinstance(v, Literal):
             dt = v.datatype
             if dt in _INTEGERS:
@@ -156,3 +166,12 @@ class Framer:
 
 def frame(graph: Graph, opts: Options | None = None) -> dict:
     return Framer(graph, opts or Options()).frame()
+
+
+@lru_cache(maxsize=4)
+def _prefixes(url: str) -> frozenset[str]:
+    """The prefixes (terms that name a namespace) the context at ``url`` defines."""
+    from .context import load_context_document
+
+    ctx = load_context_document(url)["@context"]
+    return frozenset(k for k, v in ctx.items() if isinstance(v, str) and v.endswith(("/", "#")))

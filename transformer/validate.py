@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .context import ctdl_context
 from .graph import Graph, IRI, Literal, Node
 from .pointer import pointer_join
 from .report import INFO, Result, VIOLATION, WARNING
@@ -170,7 +171,9 @@ def to_result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Res
     if group or component == "MinCountConstraintComponent":
         vtext = None
     label = shape_name or field_name
-    message = (raw.message or _default_message(code, label)).replace("{value}", vtext or "").replace(
+    # a class or term in the message as the user writes it (ceterms:Pathway), not as a full IRI
+    shown = ctdl_context().compact(vtext) if isinstance(value, IRI) and vtext else vtext
+    message = (raw.message or _default_message(code, label)).replace("{value}", shown or "").replace(
         "{field}", field_name or label)
     fix = ""
     if code == "unknown-term" and vtext:
