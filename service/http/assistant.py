@@ -50,9 +50,7 @@ def publish(kind: str):
 
 
 @bp.post("/<kind>/bulkpublish")
-@bp.post("/<kind>/bulkPublish")
 @bp.post("/<kind>/publishlist")
-@bp.post("/<kind>/publishList")
 def publish_list(kind: str):
     """A list of resources (SupportServices, TransferValueProfiles, JobList...): one answer each."""
     if not _kind(kind):
@@ -96,7 +94,6 @@ def _list_answer(plan, key):
 
 
 @bp.post("/<kind>/publishGraph")
-@bp.post("/<kind>/publishgraph")
 def publish_graph(kind: str):
     """A CTDL document published as it is ({"GraphInput": {...}}), after `ctdl validate`'s checks."""
     if not _kind(kind):

@@ -52,6 +52,16 @@ def request_types() -> dict[str, str]:
     return endpoint_names()
 
 
+def list_types() -> list[str]:
+    """The request types that have a list or composite form (contexts/assistant-wrappers.json)."""
+    from transformer import wrappers
+
+    table = wrappers()
+    kinds = {spec["endpoint"] for spec in table.get("lists", {}).values()}
+    kinds |= {table["wrappers"][w]["endpoint"] for w in table.get("composites", {})}
+    return sorted(kinds)
+
+
 def bulk_kinds() -> list[str]:
     from transformer import TEMPLATE_TYPES as TYPES
 
@@ -97,6 +107,9 @@ def _variants(over: str) -> Iterator[tuple[str, dict]]:
     if over == "request-types":
         for endpoint, wrapper in request_types().items():
             yield endpoint, {"wrapper": wrapper}
+    elif over == "list-types":
+        for endpoint in list_types():
+            yield endpoint, {}
     elif over == "bulk-kinds":
         for kind in bulk_kinds():
             yield kind, {"kind": kind}

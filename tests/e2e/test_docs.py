@@ -80,6 +80,9 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("POST", "/organization/publish", b"{oops", True, 400),
         ("DELETE", "/credential/delete", b'{"CTID": "' + unknown.encode() + b'"}', True, 404),
         ("DELETE", "/credential/delete", b"{}", False, 401),
+        ("POST", "/supportservice/bulkpublish", b'{"SupportServices": "not a list"}', True, 400),
+        ("POST", "/job/publishlist", b"{}", False, 401),
+        ("POST", "/credential/publishGraph", b'{"GraphInput": {"@graph": "oops"}}', True, 400),
         ("POST", "/validate", b"[]", False, 400),
         ("GET", f"/resources/{unknown}", None, False, 404),
         ("DELETE", f"/resources/{unknown}", None, True, 404),
@@ -111,6 +114,7 @@ def test_every_route_errors_with_the_assistant_shape(server, app_routes):
     probed = {(_template(re.sub(r"ce-[0-9a-f-]{36}|[0-9a-f-]{36}", "{x}", p.split("?")[0])), m)
               for m, p, *_ in probes}
     probed |= {("/{}/format", "POST"), ("/{}/publish", "POST"), ("/{}/delete", "DELETE"),
+               ("/{}/bulkpublish", "POST"), ("/{}/publishlist", "POST"), ("/{}/publishGraph", "POST"),
                ("/bulk/{}/template", "GET"), ("/bulk/{}/upload", "POST"),
                ("/bulk/{}/export", "GET"),   # probed as /bulk/course/...
                ("/org/{}/manifests/{}", "GET"), ("/org/{}/manifests/{}", "PUT")}   # as .../manifests/cost
