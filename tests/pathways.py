@@ -16,4 +16,8 @@ def pathway(pathway_fields: dict | None = None, component_fields: dict | None = 
                  "ceterms:subjectWebpage": "https://example.edu/welding", "ceterms:ownedBy": [ORG],
                  "ceterms:hasDestinationComponent": [COMPONENT], **(pathway_fields or {})},
                 {"@id": COMPONENT, "@type": component_type, "ceterms:ctid": COMPONENT.rsplit("/", 1)[-1],
-                 "ceterms:name": {"en-US": "Certified welder"}, **(component_fields or {})}]}
+                 "ceterms:name": {"en-US": "Certified welder"},
+                 # a credential component names its credential's class (policy and Registry Assistant)
+                 **({"ceterms:credentialType": "ceterms:Certification"}
+                    if component_type == "ceterms:CredentialComponent" else {}),
+                 **(component_fields or {})}]}

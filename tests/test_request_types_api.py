@@ -229,3 +229,45 @@ def test_publish_graph_and_delete_a_list(api):  # noqa: F811
     assert r.status_code == 207
     assert [e["path"] for e in r.get_json()["Errors"]] == ["/CTIDList/2"]
     assert [client.get(f"/resources/{c}").status_code for c in ctids] == [404, 404, 200]
+
+
+def test_cease_sets_the_status_and_keeps_the_history(api):  # noqa: F811
+    body = sample("supportservice")
+    body["SupportService"]["CTID"] = new_ctid()     # PostgreSQL is shared by the module's tests
+    client, org = consenting_client(api, body)
+    first = client.post("/supportservice/publish", data=body).get_json()
+    ctid, envelope = first["CTID"], first["RegistryEnvelopeIdentifier"]
+
+    ceased = client.post("/supportservice/cease", data={"CTID": ctid, "PublishForOrganizationIdentifier": org})
+    assert ceased.status_code == 200, ceased.get_json()
+    node = client.get(f"/resources/{ctid}").get_json()
+    assert node["ceterms:lifeCycleStatusType"]["ceterms:targetNode"] == "lifeCycle:Ceased"
+    assert len(client.get(f"/envelopes/{envelope}").get_json()["node_headers"]["revision_history"]) == 2
+
+    again = client.post("/supportservice/cease", data={"CTID": ctid, "NewStatus": "Teach Out"})
+    assert client.get(f"/resources/{ctid}").get_json()["ceterms:lifeCycleStatusType"]["ceterms:targetNode"] == \
+        "lifeCycle:TeachOut", again.get_json()
+    bad = client.post("/supportservice/cease", data={"CTID": ctid, "NewStatus": "Closed"})
+    assert bad.status_code == 400 and bad.get_json()["Errors"][0]["path"] == "/NewStatus"
+    assert "Ceased" in bad.get_json()["Messages"][0]
+    other, _ = api.org_client()
+    assert other.post("/supportservice/cease", data={"CTID": ctid}).status_code == 409
+
+
+def test_a_ceased_credential_is_deprecated():
+    from transformer import format_request, with_status
+
+    doc = format_request(json.loads((Path(__file__).parent / "cases" / "handbook-credential-basic" / "input.json")
+                                    .read_text(encoding="utf-8"))).document
+    ceased, term = with_status(doc, None)
+    assert term == "credentialStat:Deprecated"
+    assert ceased["@graph"][0]["ceterms:credentialStatusType"]["ceterms:targetNode"] == "credentialStat:Deprecated"
+    assert doc["@graph"][0]["ceterms:credentialStatusType"]["ceterms:targetNode"] != "credentialStat:Deprecated"
+
+
+def test_the_request_types_page_is_up_to_date():
+    from transformer.requests import markdown
+
+    page = Path(__file__).parents[1] / "docs" / "REQUEST-TYPES.md"
+    assert page.read_text(encoding="utf-8") == markdown(), \
+        "docs/REQUEST-TYPES.md is out of date: python -m transformer.requests > docs/REQUEST-TYPES.md"

@@ -112,6 +112,13 @@ _NODE_SHAPES_VIA_PROPERTIES = {
     "DurationProfile", "Place", "ContactPoint", "CredentialAlignmentObject", "CodedAlignment", "CredentialConnections",
     "CredentialFinancialAssistance", "CredentialSubject", "CredentialRenewal", "Badge", "AbstractCredential",
     "ReferenceStub", "CompetencyFramework", "Competency",
+    # the request types' resources (issue 14)
+    "AlignmentMap", "CategorizedComponent", "Collection", "Concept", "ConceptScheme", "ConditionManifest",
+    "CostManifest", "CourseComponent", "CredentialComponent", "CredentialType", "CredentialingAction",
+    "DataSetProfile", "Industry", "Job", "Occupation", "Pathway", "PathwayComponent", "PathwaySet",
+    "PriorLearningPolicy", "ProgressionLevel", "ProgressionModel", "QualificationsFramework", "Rubric",
+    "ScheduledOffering", "SupportService", "Task", "TransferAgreement", "TransferIntermediary",
+    "TransferValueProfile", "VerificationServiceProfile", "WorkRole",
 }
 
 

@@ -28,6 +28,7 @@ _FACE = {
     "with_collected": ("requests", "with_collected"),
     "RequestItem": ("requests", "Item"),
     "graph_input": ("requests", "graph_input"),
+    "with_status": ("status", "with_status"),
     "Options": ("enrich", "Options"),
     "DEFAULT_REGISTRY": ("enrich", "DEFAULT_REGISTRY"),
     "SANDBOX_REGISTRY": ("enrich", "SANDBOX_REGISTRY"),

@@ -414,17 +414,11 @@ class Enricher:
                 values[i] = cao.id
 
     def alignment(self, concept, scheme, target: IRI, ptr: str) -> Node:
-        lang = "en-US"
         cao = self.new_cao(ptr)
         if concept is not None and concept.scheme != scheme.iri:
             scheme = self.vocab.schemes.get(concept.scheme, scheme)
-        cao.add(C + "framework", IRI(scheme.framework), ptr)
-        cao.add(C + "frameworkName", Literal(scheme.label, None, lang), ptr)
-        cao.add(C + "targetNode", target, ptr)
-        if concept is not None:
-            cao.add(C + "targetNodeName", Literal(concept.label, None, lang), ptr)
-            if concept.definition:
-                cao.add(C + "targetNodeDescription", Literal(concept.definition, None, lang), ptr)
+        for pred, value, is_iri in scheme.alignment(concept, str(target)):
+            cao.add(pred, IRI(value) if is_iri else Literal(value, None, "en-US"), ptr)
         return cao
 
     # -- input-only keys ---------------------------------------------------------------------------

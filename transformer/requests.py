@@ -142,3 +142,47 @@ def _language_maps(node, language: str):
         else:
             out[k] = _language_maps(v, language)
     return out
+
+
+def markdown() -> str:
+    """docs/REQUEST-TYPES.md: every request type, from contexts/assistant-wrappers.json."""
+    table = wrappers()
+    lists = {spec["endpoint"]: [] for spec in table.get("lists", {}).values()}
+    for key, spec in table.get("lists", {}).items():
+        lists[spec["endpoint"]].append(f"`{key}`" + (f" (at most {spec['max']})" if spec.get("max") else "")
+                                       + (f" (`{spec['formatted_when']}: true`: CTDL JSON-LD items)"
+                                          if spec.get("formatted_when") else ""))
+    composites = {table["wrappers"][w]["endpoint"]: spec for w, spec in table.get("composites", {}).items()}
+    out = ["# Request types", "",
+           "Generated from `contexts/assistant-wrappers.json` (`python -m transformer.requests > docs/REQUEST-TYPES.md`;",
+           "a test keeps it up to date).  Every type has `POST /{type}/format`, `POST /{type}/publish`,",
+           "`POST /{type}/publishGraph`, `DELETE /{type}/delete` (`CTID`, or up to 50 in `CTIDList`), and",
+           "`ctdl format TYPE FILE` / `ctdl publish TYPE FILE` / `ctdl delete TYPE CTID`.  Transfer of ownership is",
+           "`POST /admin/transfer` (admin key).", "",
+           "Members are the request's other resources, published in the same `@graph` (each with its registry",
+           "URI when it has a CTID); links are what the request adds between them (an option in *italics* is",
+           "off unless the request sets it to `true`; GenerateIsHasParts is on unless `false`).", "",
+           "| type | wrapper key | CTDL class | members | links | list form |", "|---|---|---|---|---|---|"]
+    for wrapper, spec in sorted(table["wrappers"].items(), key=lambda kv: kv[1]["endpoint"]):
+        cls = spec["default_type"] or ("a kind of " + ", ".join(spec["accepts"]))
+        members = ", ".join(f"`{k}` ({m.get('default_type') or ', '.join(m['accepts'])})"
+                            for k, m in spec.get("members", {}).items())
+        links = []
+        for r in spec.get("links", []):
+            what = f"{r['on']} {r['add']}" + (f" (from {' / '.join(r['from'])})" if "from" in r else "")
+            if r.get("where"):
+                (test, prop), = r["where"].items()
+                what += f" where {test.replace('_', ' ')} {prop}"
+            links.append((f"*{r['option']}*: " if r.get("option") else "") + what)
+        form = lists.get(spec["endpoint"], [])
+        comp = composites.get(spec["endpoint"])
+        if comp:
+            form.append(f"`{comp['items']}` published first" + (f", collected into `{comp['collect']}`"
+                                                                 if comp.get("collect") else ""))
+        out.append(f"| `{spec['endpoint']}` | `{wrapper}` | {cls} | {members} | {'; '.join(links)} | "
+                   f"{'; '.join(form)} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":      # python -m transformer.requests > docs/REQUEST-TYPES.md
+    print(markdown(), end="")

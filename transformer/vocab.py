@@ -52,6 +52,17 @@ class Scheme:
                 return page + self.iri[len(ns):]
         return self.iri
 
+    def alignment(self, concept: "Concept | None", target: str) -> list[tuple[str, str, bool]]:
+        """The alignment object of ``target`` (a concept of this scheme, or another IRI): (CTDL
+        property, value, is an IRI), as the Registry Assistant publishes it; names in en-US."""
+        out = [(CETERMS + "framework", self.framework, True), (CETERMS + "frameworkName", self.label, False),
+               (CETERMS + "targetNode", target, True)]
+        if concept is not None:
+            out.append((CETERMS + "targetNodeName", concept.label, False))
+            if concept.definition:
+                out.append((CETERMS + "targetNodeDescription", concept.definition, False))
+        return out
+
     def index(self) -> None:
         for c in self.concepts.values():
             for key in (c.notation, c.label, c.iri):

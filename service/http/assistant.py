@@ -124,6 +124,24 @@ def delete(kind: str):
                                         envelope_id=record.envelope_id, was_changed=True))
 
 
+@bp.post("/<kind>/cease")
+def cease(kind: str):
+    """{"CTID", "PublishForOrganizationIdentifier", "NewStatus"}: the resource's status set (blank:
+    ceased), published as its next version."""
+    if not _kind(kind):
+        return _unknown_kind(kind)
+    key = api_key()
+    body = require_object(parse_json(request.get_data()), "the request")
+    ctid = body.get("CTID")
+    if not isinstance(ctid, str) or not ctid:
+        raise WrongShape('send the CTID to cease: {"CTID": "ce-...", "NewStatus": "..."}', pointer="/CTID")
+    status = body.get("NewStatus")
+    if status is not None and not isinstance(status, str):
+        raise WrongShape("NewStatus must be text: a term of the resource's status scheme", pointer="/NewStatus")
+    result = registry().cease(ctid, key, body.get("PublishForOrganizationIdentifier"), kind.lower(), status)
+    return json_response(*publish_answer(result, base_url()))
+
+
 MAX_DELETE_LIST = 50    # the Registry Assistant's limit
 
 

@@ -297,6 +297,24 @@ class Registry:
         record, _ = self.store.publish(ctid, build)
         return record
 
+    def cease(self, ctid: str, key: KeyRecord, for_org: str | None = None, kind: str | None = None,
+              new_status: str | None = None) -> PublishResult:
+        """The published resource with its status set to ``new_status`` (blank: ceased; see
+        transformer/status.py), validated and stored as its next version (history kept)."""
+        from transformer import with_status
+
+        ctid = ctid.strip().lower() if isinstance(ctid, str) else ""
+        org = self.acting_for(key, for_org)
+        current = self.store.get_by_ctid(ctid) if CTID_RE.match(ctid) else None
+        if current is None:
+            raise NotFound(f'"{ctid}" is not in this registry')
+        if current.owned_by != org and not key.admin:
+            raise OwnershipConflict(f"{ctid} belongs to {current.owned_by}; the key of {key.org} may not cease it")
+        if kind is not None and not is_kind(current.ctdl_type, kind):
+            raise NotFound(f"{ctid} is a {current.ctdl_type}, not a {kind}: cease it through its own endpoint")
+        document, _ = with_status(current.decoded_resource, new_status)
+        return self.publish_document(document, key, org, kind=kind)
+
     def purge(self, ctid: str, key: KeyRecord) -> None:
         if not key.admin:
             raise Forbidden("purging removes all history: it needs an admin key (ctdl keys create --admin)")
