@@ -1095,11 +1095,13 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
         shutil.copyfile(shared.ctdl / name, data / name)
         copied.append((name, name))
 
-    bulk_src = shared.ctdl / "bulk/cass/cass-editor_ctdlasn-csv_template_header.csv"
-    bulk_dst = data / "bulk/cass-header.csv"
-    bulk_dst.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(bulk_src, bulk_dst)
-    copied.append((str(bulk_dst.relative_to(data)), str(bulk_src.relative_to(shared.ctdl))))
+    for src_name, dst_name in (("bulk/cass/cass-editor_ctdlasn-csv_template_header.csv", "bulk/cass-header.csv"),
+                               # the columns of the real bulk-upload templates (support services...)
+                               ("bulk/bulk_upload_column_lists.csv", "bulk/bulk_upload_column_lists.csv")):
+        bulk_src, bulk_dst = shared.ctdl / src_name, data / dst_name
+        bulk_dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(bulk_src, bulk_dst)
+        copied.append((str(bulk_dst.relative_to(data)), str(bulk_src.relative_to(shared.ctdl))))
 
     lines = [
         "# Sources of the test data",

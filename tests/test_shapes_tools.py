@@ -97,8 +97,10 @@ def test_docs_are_generated_from_the_shapes_and_up_to_date(tmp_path):
     pages = render()
     committed = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "docs" / "properties").glob("*.md")}
     assert committed == pages, "docs/properties/ is out of date: run `ctdl shapes docs -o docs/properties/`"
+    # a case-insensitive file system (macOS, Windows) keeps every page
+    assert len({name.lower() for name in pages}) == len(pages)
     # the same source as the templates: every column of the course template is a row of its page
-    course = pages["course.md"]
+    course = pages["template-course.md"]
     for column in column_model("course").columns:
         assert f"**{column.header}**" in course, column.header
     assert "## Require at least one of" in course and "| Property | Description / Example |" in course

@@ -40,8 +40,11 @@ def bulk_page(kind: str, rules=None) -> str:
     from ..bulk.records.template import sample_value
 
     model = column_model(kind, rules)
-    title = {"learningopportunity": "Learning Opportunity", "learningprogram": "Learning Program",
-             "course": "Course", "credential": "Credential", "assessment": "Assessment"}[kind]
+    from ..vocab import schema_index
+
+    # the label of the upload's class (Learning Program, Support Service...); a learning
+    # opportunity upload covers the profile and its subclasses
+    title = "Learning Opportunity" if kind == "learningopportunity" else schema_index().label(model.main_class)
     out = [NOTE, f"# {title}", "",
            f"The columns of the {title.lower()} bulk upload template (`ctdl bulk template {kind}`) and the "
            f"rules of their cells. Class: `{model.main_class}`.", ""]
@@ -140,13 +143,15 @@ def render(rules=None) -> dict[str, str]:
     """file name -> Markdown text of every page, from ``rules`` (a RuleSet; default: the project's)."""
     from ..bulk.records.columns import TYPES
 
-    pages = {f"{kind}.md": bulk_page(kind, rules) for kind in TYPES}
+    # template-<kind>.md: a bulk page and a record page (supportservice, SupportService) must not
+    # differ only in case, or a checkout on a case-insensitive file system loses one
+    pages = {f"template-{kind}.md": bulk_page(kind, rules) for kind in TYPES}
     pages.update({f"{name}.md": shape_page(name, rules) for name in SHAPE_PAGES})
     index = [NOTE, "# Properties by class", "",
              "What each record must, should and may say, as the shapes check it. Regenerate with "
              "`ctdl shapes docs -o docs/properties/` after editing `shapes/`.", "",
              "Bulk upload templates (the columns of `ctdl bulk template TYPE`):", ""]
-    index += [f"* [{name[:-3]}]({name})" for name in pages if name[:-3] in TYPES]
+    index += [f"* [{name[9:-3]}]({name})" for name in pages if name[9:-3] in TYPES and name.startswith("template-")]
     titles = {n: v.split("\n# ", 1)[1].split("\n", 1)[0] for n, v in pages.items() if n[:-3] in SHAPE_PAGES}
     index += ["", "Other records:", ""] + [f"* [{titles[n]}]({n})" for n in pages if n[:-3] in SHAPE_PAGES]
     pages["index.md"] = "\n".join(index) + "\n"

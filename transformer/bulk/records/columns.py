@@ -18,7 +18,7 @@ GROUP_NS = "urn:ctdl-assistant:group:"
 CETERMS = "https://purl.org/ctdl/terms/"
 
 REQUIRED, AT_LEAST_ONE, RECOMMENDED, OPTIONAL = "Required", "AtLeastOne", "Recommended", "Optional"
-TYPES = ("learningopportunity", "learningprogram", "course", "credential", "assessment")
+TYPES = ("learningopportunity", "learningprogram", "course", "credential", "assessment", "supportservice")
 SEPARATOR = "|"
 DEFER = "#DEFER"
 
