@@ -46,6 +46,7 @@ _FACE = {
     "Forbidden": ("errors", "Forbidden"),
     "NotFound": ("errors", "NotFound"),
     "OwnershipConflict": ("errors", "OwnershipConflict"),
+    "AlreadyPublished": ("errors", "AlreadyPublished"),
     "Unauthenticated": ("errors", "Unauthenticated"),
     "UnknownType": ("errors", "UnknownType"),
     "Unreadable": ("errors", "Unreadable"),

@@ -125,6 +125,7 @@ ERRORS: dict[str, str] = {
     "auth.required": "No valid API key (HTTP 401).",
     "auth.forbidden": "The key may not do this for that organization (HTTP 403).",
     "registry.not-found": "No such record, envelope or key in the registry (HTTP 404).",
+    "registry.already-published": "A provisional record for a resource already published: publish the full description instead (HTTP 409).",
     "registry.ownership-conflict": "A CTID another organization owns (HTTP 409).",
     "envelope.signature": "An envelope whose signature does not verify.",
     "config.invalid": "Our own data (shapes, contexts, vocabularies) is broken; a maintainer must fix it.",

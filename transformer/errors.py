@@ -119,3 +119,9 @@ class NotFound(CtdlError):
 class OwnershipConflict(CtdlError):
     code = "registry.ownership-conflict"
     http_status = 409
+
+
+class AlreadyPublished(CtdlError):
+    """A provisional record for a resource that is already published (it would replace a full description)."""
+    code = "registry.already-published"
+    http_status = 409

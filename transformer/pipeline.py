@@ -112,7 +112,10 @@ def find_payload(body: dict, kind: str | None) -> tuple[str, Any, str]:
 
 
 def format_request(data: bytes | str | dict, kind: str | None = None, opts: Options | None = None,
-                   engine: str | None = None, rules=None) -> Outcome:
+                   engine: str | None = None, rules=None, provisional: bool = False) -> Outcome:
+    """A Registry Assistant request -> CTDL, checked; ``provisional``: a provisional record (the
+    Registry Assistant's {type}/provisional), checked against shapes/provisional/ instead of the full
+    minimum data policy."""
     opts = opts or Options()
     problems: list[Result] = []
     body = data if isinstance(data, dict) else parse.parse_json(data, problems)
@@ -146,7 +149,8 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
     if spec is not None:
         apply_links(graph, spec, body)
     # both layers, as `ctdl validate` runs them: what format emits has no violation it did not report
-    shape_results = _both_layers(graph, input_namer, engine, problems, rules)
+    shape_results = _both_layers(graph, input_namer, engine, problems, rules,
+                                 "provisional" if provisional else "policy")
     report = _merge(problems, shape_results)
     doc = frame(graph, opts)
     main_node = graph.nodes.get(graph.main)
@@ -158,11 +162,11 @@ def format_request(data: bytes | str | dict, kind: str | None = None, opts: Opti
 
 
 def _both_layers(graph: Graph, namer, engine: str | None, said_before: list[Result] = (),
-                 rules=None) -> list[Result]:
+                 rules=None, policy: str = "policy") -> list[Result]:
     """The policy shapes, then the schema layer (generated from the encodings: ranges, classes of
     embedded nodes, concept schemes) where neither a policy shape nor ``said_before`` has already
     said what is wrong at that place: the registrar's words are not repeated in the schema's."""
-    results = validate_graph(graph, namer, engine, rules=rules)
+    results = validate_graph(graph, namer, engine, layer=policy, rules=rules)
     said = {(r.path, r.severity) for r in [*results, *said_before]}
     return results + [r for r in validate_graph(graph, namer, engine, layer="schema", rules=rules)
                       if (r.path, r.severity) not in said]
@@ -207,11 +211,12 @@ def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: lis
 
 
 def validate_document(data: bytes | str | dict, engine: str | None = None, base: str = "",
-                      problems: list[Result] | None = None, rules=None) -> Report:
+                      problems: list[Result] | None = None, rules=None, provisional: bool = False) -> Report:
     """Validate any CTDL document: one resource, an ``@graph`` document, or a registry envelope.
     ``base``: the document's JSON pointer in a larger input (an array: "/3"); ``problems``: what
     reading it already said (transformer.documents); ``rules``: the ``RuleSet`` to check against
-    (default: the project's).  Arrays and folders: transformer.documents."""
+    (default: the project's); ``provisional``: a provisional record, checked against
+    shapes/provisional/ instead of the minimum data policy.  Arrays and folders: transformer.documents."""
     problems = list(problems or [])
     if isinstance(data, dict):
         doc = data
@@ -238,7 +243,7 @@ def validate_document(data: bytes | str | dict, engine: str | None = None, base:
                                "so nothing in it could be checked", path=base or "/",
                                fix='Give the resource its CTDL @type (e.g. "@type": "ceterms:Certificate") and '
                                    'the CTDL @context, or check that this is the file you meant.'))
-    results = _both_layers(graph, ctdl_namer, engine, rules=rules)
+    results = _both_layers(graph, ctdl_namer, engine, rules=rules, policy="provisional" if provisional else "policy")
     deprecated = structure_schema().superseded
     if deprecated:   # a class CTDL replaced is said once, as deprecated (with its replacement), not also as wrong-class
         results = [r for r in results if not (r.code == "wrong-class" and r.value

@@ -158,11 +158,13 @@ def markdown() -> str:
            "a test keeps it up to date).  Every type has `POST /{type}/format`, `POST /{type}/publish`,",
            "`POST /{type}/publishGraph`, `DELETE /{type}/delete` (`CTID`, or up to 50 in `CTIDList`), and",
            "`ctdl format TYPE FILE` / `ctdl publish TYPE FILE` / `ctdl delete TYPE CTID`.  Transfer of ownership is",
-           "`POST /admin/transfer` (admin key).", "",
+           "`POST /admin/transfer` (admin key).  `POST /{type}/cease` sets a resource's status (`NewStatus`).",
+           "Types marked *provisional* also have `POST /{type}/provisional` (`ctdl publish TYPE FILE --provisional`):",
+           "a minimal record checked against `shapes/provisional/`, created once.", "",
            "Members are the request's other resources, published in the same `@graph` (each with its registry",
            "URI when it has a CTID); links are what the request adds between them (an option in *italics* is",
            "off unless the request sets it to `true`; GenerateIsHasParts is on unless `false`).", "",
-           "| type | wrapper key | CTDL class | members | links | list form |", "|---|---|---|---|---|---|"]
+           "| type | wrapper key | CTDL class | members | links | other forms |", "|---|---|---|---|---|---|"]
     for wrapper, spec in sorted(table["wrappers"].items(), key=lambda kv: kv[1]["endpoint"]):
         cls = spec["default_type"] or ("a kind of " + ", ".join(spec["accepts"]))
         members = ", ".join(f"`{k}` ({m.get('default_type') or ', '.join(m['accepts'])})"
@@ -179,6 +181,8 @@ def markdown() -> str:
         if comp:
             form.append(f"`{comp['items']}` published first" + (f", collected into `{comp['collect']}`"
                                                                  if comp.get("collect") else ""))
+        if spec.get("provisional"):
+            form.append("*provisional*")
         out.append(f"| `{spec['endpoint']}` | `{wrapper}` | {cls} | {members} | {'; '.join(links)} | "
                    f"{'; '.join(form)} |")
     return "\n".join(out) + "\n"

@@ -61,8 +61,11 @@ class RuleSet:
     def _files(self) -> dict[str, list[Path]]:
         folder = self.shapes_dir / "schema"
         schema = sorted(folder.glob("*.ttl")) if folder.is_dir() else []
+        # provisional records (a provisional request): their own policy layer instead of the folder's
+        provisional = sorted((self.shapes_dir / "provisional").glob("*.ttl"))
         return {"policy": sorted(self.shapes_dir.glob("*.ttl")),
-                "schema": schema + [self.shapes_dir / "vocabularies.ttl"] if schema else []}
+                "schema": schema + [self.shapes_dir / "vocabularies.ttl"] if schema else [],
+                "provisional": provisional}
 
     def policy_files(self) -> list[Path]:
         return self._files["policy"]
@@ -84,10 +87,17 @@ class RuleSet:
         files = self.schema_files()
         return rules_for(files) if files else None
 
+    @cached_property
+    def provisional(self):
+        """The provisional records' layer (``provisional/*.ttl``), or None when the folder has none."""
+        from .shacl.rules import rules_for
+        files = self._files["provisional"]
+        return rules_for(files) if files else None
+
     def engine(self, name: str = "compiled", layer: str = "policy"):
-        """The SHACL engine ``name`` of a layer (None: no schema layer)."""
+        """The SHACL engine ``name`` of a layer (None: the folder has no such layer)."""
         if name == "compiled":
-            rules = self.policy if layer == "policy" else self.schema
+            rules = getattr(self, layer)
             return rules.engine if rules is not None else None
         from .shacl import get_engine
         graph = self.graph(layer)
@@ -98,7 +108,7 @@ class RuleSet:
         to the policy layer's."""
         hit = self._info.get(layer)
         if hit is None:
-            hit = dict(self.policy.info())
+            hit = dict(self.provisional.info() if layer == "provisional" and self.provisional else self.policy.info())
             if layer == "schema" and self.schema is not None:
                 hit.update(self.schema.info(property_shapes_only=True))
             self._info[layer] = hit
@@ -113,7 +123,7 @@ class RuleSet:
         """The layer's shapes as one rdflib graph (parsed once per content; None: no schema layer)."""
         if layer not in self._graphs:
             from .shacl import load_shapes
-            files = self.policy_files() if layer == "policy" else self.schema_files()
+            files = self._files[layer]
             self._graphs[layer] = load_shapes(files) if files else None
         return self._graphs[layer]
 

@@ -41,7 +41,7 @@ def cmd_format(args) -> int:
                         code="input.unknown-type")
     data = read_input(args.file)
     outcome = format_request(data, kind, Options(registry=_registry(args)), engine=args.engine,
-                             rules=_rules(args))
+                             rules=_rules(args), provisional=args.provisional)
     json.dump(outcome.document, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     _print_report(outcome.report, args.messages, sys.stderr, args.verbose)
@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="SHACL engine (default compiled; pyshacl is the slower reference)")
     f.add_argument("-v", "--verbose", action="store_true",
                    help="list every missing recommended property on its own line")
+    f.add_argument("--provisional", action="store_true",
+                   help="a provisional record: checked for the minimum of shapes/provisional/ (CTID, Name, Owned "
+                        "or Offered By), not the full minimum data policy")
     f.set_defaults(func=cmd_format)
 
     v = sub.add_parser("validate", help="check any CTDL document against the shapes")

@@ -34,8 +34,9 @@ def cmd_publish(args) -> int:
     kind = _kind(args.type)
     data = read_input(args.file)
     url = args.url or os.environ.get("CTDL_URL")
+    action = "provisional" if args.provisional else "publish"
     if url:
-        status, body = _remote(url, f"{kind}/publish", "POST", data, _key(args))
+        status, body = _remote(url, f"{kind}/{action}", "POST", data, _key(args))
     else:
         status, body = _local_publish(args, kind, data)
     return _report(body, status, args.format)
@@ -89,7 +90,7 @@ def _local_publish(args, kind: str, data: bytes) -> tuple[int, dict]:
     try:
         actor = _actor(registry, args, org)
         try:
-            result = registry.publish(data, kind, actor)
+            result = registry.publish(data, kind, actor, provisional=args.provisional)
         except CtdlError as e:
             if e.http_status >= 500:
                 raise
@@ -163,6 +164,8 @@ def add_parsers(sub) -> None:
         p.add_argument("type", metavar="TYPE", help=f"the request type: {types}")
         if name == "publish":
             p.add_argument("file", metavar="FILE", help="the request (JSON); - reads standard input")
+            p.add_argument("--provisional", action="store_true",
+                           help="publish a provisional record (the minimum of shapes/provisional/), once")
         else:
             p.add_argument("ctid", metavar="CTID")
         p.add_argument("--url", help="a running registry's base URL (also $CTDL_URL); without it, the local "

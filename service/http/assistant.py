@@ -49,6 +49,22 @@ def publish(kind: str):
     return json_response(*publish_answer(result, base_url()))
 
 
+@bp.post("/<kind>/provisional")
+def provisional(kind: str):
+    """A provisional record (the Registry Assistant's {type}/provisional): the minimum of
+    shapes/provisional/ (CTID, Name, Owned or Offered By), created once; the full description is
+    published later with POST /{type}/publish."""
+    if not _kind(kind):
+        return _unknown_kind(kind)
+    spec = wrappers()["wrappers"].get(endpoint_names()[kind.lower()], {})
+    if not spec.get("provisional"):
+        kinds = sorted(w["endpoint"] for w in wrappers()["wrappers"].values() if w.get("provisional"))
+        return error_response(404, "http.not-found", f'{kind.lower()} has no provisional form; these do: {", ".join(kinds)}')
+    key = api_key()
+    result = registry().publish(request.get_data(), kind.lower(), key, provisional=True)
+    return json_response(*publish_answer(result, base_url()))
+
+
 @bp.post("/<kind>/bulkpublish")
 @bp.post("/<kind>/publishlist")
 def publish_list(kind: str):

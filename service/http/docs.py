@@ -107,6 +107,12 @@ def _variants(over: str) -> Iterator[tuple[str, dict]]:
     if over == "request-types":
         for endpoint, wrapper in request_types().items():
             yield endpoint, {"wrapper": wrapper}
+    elif over == "provisional-types":
+        from transformer import wrappers
+
+        for spec in wrappers()["wrappers"].values():
+            if spec.get("provisional"):
+                yield spec["endpoint"], {}
     elif over == "list-types":
         for endpoint in list_types():
             yield endpoint, {}

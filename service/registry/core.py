@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from transformer import (CtdlError, CTID_IN_RESOURCE_IRI, CTID_RE, Forbidden, format_request, NotFound, Options,
-    Outcome, OwnershipConflict, Report, Result, Unauthenticated, VIOLATION, WARNING, WrongShape)
+    AlreadyPublished, Outcome, OwnershipConflict, Report, Result, Unauthenticated, VIOLATION, WARNING, WrongShape)
 
 from ..store.base import KEY_USE_RESOLUTION_SECONDS, CtidsTaken, EnvelopeRecord, KeyRecord, Store
 from ..store.base import utc_now as now
@@ -177,17 +177,24 @@ class Registry:
         return org
 
     # -- format / publish ------------------------------------------------------------------------
-    def format(self, body: bytes, kind: str) -> Outcome:
-        return format_request(body, kind, self.opts, engine=self.engine, rules=self.rules)
+    def format(self, body: bytes, kind: str, provisional: bool = False) -> Outcome:
+        return format_request(body, kind, self.opts, engine=self.engine, rules=self.rules, provisional=provisional)
 
-    def publish(self, body: bytes, kind: str, key: KeyRecord) -> PublishResult:
-        outcome = self.format(body, kind)
+    def publish(self, body: bytes, kind: str, key: KeyRecord, provisional: bool = False) -> PublishResult:
+        """Create or update the resource of a request.  ``provisional``: a provisional record (checked
+        against shapes/provisional/), which only ever creates: a resource already published keeps
+        its full description."""
+        outcome = self.format(body, kind, provisional)
         result = PublishResult(outcome, report=outcome.report)
         if not outcome.report.conforms:
             return result
         if not outcome.ctid:
             outcome.report.add(Result(VIOLATION, "required", "a CTID is required to publish", path="/CTID"))
             return result
+        if provisional and self.store.get_by_ctid(outcome.ctid) is not None:
+            raise AlreadyPublished(f"{outcome.ctid} is already published: a provisional record only creates a "
+                                   f"resource; publish the full description with POST /{kind}/publish",
+                                   pointer="/CTID")
         org = self.acting_for(key, outcome.request.get("PublishForOrganizationIdentifier"))
         return self._store(result, outcome.ctid, outcome.type or "", outcome.document, org, key)
 

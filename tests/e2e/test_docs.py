@@ -84,6 +84,7 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("POST", "/job/publishlist", b"{}", False, 401),
         ("POST", "/credential/publishGraph", b'{"GraphInput": {"@graph": "oops"}}', True, 400),
         ("POST", "/credential/cease", b'{"CTID": "' + unknown.encode() + b'"}', True, 404),
+        ("POST", "/credential/provisional", b'{"Credential": {}}', True, 422),
         ("POST", "/validate", b"[]", False, 400),
         ("GET", f"/resources/{unknown}", None, False, 404),
         ("DELETE", f"/resources/{unknown}", None, True, 404),
@@ -116,7 +117,7 @@ def test_every_route_errors_with_the_assistant_shape(server, app_routes):
               for m, p, *_ in probes}
     probed |= {("/{}/format", "POST"), ("/{}/publish", "POST"), ("/{}/delete", "DELETE"),
                ("/{}/bulkpublish", "POST"), ("/{}/publishlist", "POST"), ("/{}/publishGraph", "POST"),
-               ("/{}/cease", "POST"),
+               ("/{}/cease", "POST"), ("/{}/provisional", "POST"),
                ("/bulk/{}/template", "GET"), ("/bulk/{}/upload", "POST"),
                ("/bulk/{}/export", "GET"),   # probed as /bulk/course/...
                ("/org/{}/manifests/{}", "GET"), ("/org/{}/manifests/{}", "PUT")}   # as .../manifests/cost
