@@ -625,7 +625,7 @@ def request_classes(repo: Path) -> list[str]:
         for cls in [spec.get("class"), *(m.get("class") for m in spec.get("members", {}).values())]:
             if cls and cls not in out:
                 out.append(cls)
-    return out
+    return out + [c for c in table.get("reference_classes", {}).values() if c not in out]
 
 
 class InputModel:

@@ -78,6 +78,9 @@ class ActiveContext:
     base: str | None = None
     language: str | None = None
     _scoped_cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # JSON-LD 1.1's non-propagated context: what the values of a node lifted with this context
+    # are read with (a request type's class context applies to its resource, not to the objects in it)
+    previous: "ActiveContext | None" = field(default=None, repr=False, compare=False)
 
     def copy(self) -> "ActiveContext":
         return ActiveContext(dict(self.terms), dict(self.prefixes), self.vocab, self.base,
@@ -281,12 +284,17 @@ def input_context() -> ActiveContext:
 def class_context(cls: str | None) -> ActiveContext:
     """The input context for a request type's resource or member of input class ``cls``: the
     global terms with the class's own meanings on top (contexts/assistant-classes.json: Name in a
-    CompetencyFramework is ceasn:name)."""
+    CompetencyFramework is ceasn:name), for the resource itself: the objects in it (a framework's
+    Creator, a ProcessProfile) are read with the global terms."""
     from .resources import data_dir
 
     path = data_dir("contexts") / "assistant-classes.json"
     own = json.loads(path.read_text(encoding="utf-8"))["classes"].get(cls or "") if path.is_file() else None
-    return input_context().then(own) if own else input_context()
+    if not own:
+        return input_context()
+    ctx = input_context().then(own).copy()
+    ctx.previous = input_context()     # like a type-scoped context, it does not propagate
+    return ctx
 
 
 def ctdl_context() -> ActiveContext:

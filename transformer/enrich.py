@@ -104,11 +104,30 @@ class Enricher:
             if node is None:
                 continue
             ctid = node.first(CTID)
+            if isinstance(ctid, Literal) and CTID_RE.match(ctid.value) and isinstance(node.id, IRI) \
+                    and node.id != self.opts.resource_uri(ctid.value):
+                self.given_id(node, ctid.value)
             if isinstance(ctid, Literal) and CTID_RE.match(ctid.value) and isinstance(node.id, BNode):
                 self.rename(node.id, IRI(self.opts.resource_uri(ctid.value)))
             elif isinstance(ctid, Literal) and not CTID_RE.match(ctid.value):
                 self.problem(VIOLATION, "invalid-ctid", _ctid_message(ctid.value), node, CTID, ctid,
                              fix=_ctid_fix(ctid.value))
+
+    def given_id(self, node: Node, ctid: str) -> None:
+        """A resource given its own @id (CtdlId): kept when it is a web address, as the Registry
+        Assistant allows, with a warning; else the registry URI of its CTID, with a warning."""
+        uri = self.opts.resource_uri(ctid)
+        given = str(node.id)
+        where = Result(WARNING, "invalid-format", "", path=node.pointer + "/@id", value=given, focus=given)
+        if re.match(r"^https?://[^\s/$.?#][^\s]*$", given):
+            where.message = (f"the resource is published under the @id given, {given}, not its registry URI {uri}: "
+                             "references to its CTID elsewhere lead to the registry URI")
+            where.fix = "Leave @id (CtdlId) out unless the resource really lives at that address."
+        else:
+            where.message = f'"{given}" is not a web address, so the registry URI {uri} was used as the @id'
+            where.fix = "Leave @id (CtdlId) out: the registry gives the resource its URI from its CTID."
+            self.rename(node.id, BNode(f"given-{ctid}"))
+        self.problems.append(where)
 
     def rename(self, old, new) -> None:
         if old in self.g.members:   # a member keeps its place (the request's order)
@@ -427,7 +446,11 @@ class Enricher:
         after enriching is moved to its CTDL property, appended to another, or refused
         (contexts/input-only-properties.json)."""
         table = input_only_properties()
-        for pred, target in rebound_properties().items():
+        rebound = dict(rebound_properties())
+        for cls, moves in rebound_by_class().items():
+            if any(t == cls or self.schema.is_subclass(t, cls) for t in node.types):
+                rebound.update(moves)
+        for pred, target in rebound.items():
             if pred in node.props:
                 for v, ptr in zip(node.props[pred], node.value_pointers[pred]):
                     node.add(target, v, ptr, node.key_name.get(pred), node.key_pointer.get(pred))
@@ -550,6 +573,15 @@ def input_only_properties() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def rebound_by_class() -> dict[str, dict[str, str]]:
+    """CTDL class -> {key the Registry Assistant binds wrongly for it: the class's property}."""
+    ctx = ctdl_context()
+    table = data_json("contexts", "input-only-properties.json").get("rebound_by_class", {})
+    return {ctx.expand_curie(c) or c: {ctx.expand_curie(k) or k: ctx.expand_curie(v) or v for k, v in moves.items()}
+            for c, moves in table.items()}
+
+
 def rebound_properties() -> dict[str, str]:
     """Full IRI of a key the Registry Assistant binds to another term -> that term's full IRI."""
     ctx = ctdl_context()

@@ -143,6 +143,8 @@ class Framer:
             return self.compact(v) if (td is None or td.type in ("@id", "@vocab")) else str(v)
         if isinstance(v, Literal):
             dt = v.datatype
+            if dt and dt.startswith(INTERNAL):   # text enrich could not resolve (reported): published as text
+                return v.value
             if dt in _INTEGERS:
                 try:
                     return int(v.value)

@@ -147,7 +147,7 @@ class Lifter:
                     td = ctx.terms.get(ctx.compact(iri))
                     td = td if td is not None and td.iri == iri else None
                 td = td or TermDef(iri=iri)
-            self.lift_property(node, key, td, value, ctx.with_scoped(td), pointer_join(pointer, key))
+            self.lift_property(node, key, td, value, (ctx.previous or ctx).with_scoped(td), pointer_join(pointer, key))
         return subject
 
     def lift_property(self, node: Node, key: str, td: TermDef, value: Any,

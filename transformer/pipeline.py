@@ -193,7 +193,13 @@ def _reference_objects(lifter: Lifter, body: dict) -> None:
             lifter.problem(VIOLATION, "required", 'a reference object needs its Id: "_:" followed by a GUID, the '
                            "value the resource uses to refer to it", pointer + "/Id", "Id")
             continue
-        lifter.lift_node(obj, input_context(), pointer)
+        lifter.lift_node(obj, class_context(_reference_class(obj)), pointer)
+
+
+def _reference_class(obj: dict) -> str | None:
+    """The input class a reference object is read as (wrappers "reference_classes", by its type)."""
+    t = obj.get("@type", obj.get("Type"))
+    return wrappers().get("reference_classes", {}).get(t) if isinstance(t, str) else None
 
 
 def _main_type(graph: Graph, node, wrapper: str | None, base: str, problems: list[Result]) -> None:
