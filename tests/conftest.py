@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config, items):
         if "e2e" in path.parts:
             item.add_marker(pytest.mark.process)
             item.add_marker(pytest.mark.slow)
-        elif _starts_a_process(item):
+        elif _starts_a_process(item) or item.get_closest_marker("process"):
             item.add_marker(pytest.mark.process)
             item.add_marker(pytest.mark.slow)
         if item.originalname in _SLOW_TESTS:
