@@ -24,7 +24,12 @@ def graph(doc):
 
 
 def test_the_cases_are_there():
+    """The handbook's eight, and one per request type (issue 14)."""
+    from transformer import endpoint_names
+
     assert len(CASES) >= 8
+    kinds = {c.name.split("-")[-1] if c.name.startswith("ra-sample-") else c.name.split("-")[1] for c in CASES}
+    assert set(endpoint_names()) <= kinds, sorted(set(endpoint_names()) - kinds)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
