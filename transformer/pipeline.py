@@ -95,7 +95,7 @@ def find_payload(body: dict, kind: str | None) -> tuple[str, Any, str]:
         if wanted and key != wanted and not (table[wanted]["accepts"] == table[key]["accepts"]):
             raise UnknownType(f'the request holds a {key} but was sent as "{kind}"; '
                               f'send it as "{table[key]["endpoint"]}" or change the wrapper key.')
-        return (wanted or key), body[key], "/" + key
+        return _more_specific(wanted, key), body[key], "/" + key
     request_keys = set(wrappers()["request_keys"])
     terms = input_context().terms
     keys = [k for k in body if k not in request_keys]
@@ -109,6 +109,19 @@ def find_payload(body: dict, kind: str | None) -> tuple[str, Any, str]:
     known = ", ".join(table)
     raise UnknownType(f"cannot tell what this is: no {known} key at the top level, and no Type. "
                       f"Wrap the resource, e.g. {{\"Organization\": {{...}}}}, or name the type.")
+
+
+def _more_specific(wanted: str | None, key: str) -> str:
+    """Of the endpoint's wrapper and the one the request uses (same family: learningopportunity,
+    learningprogram, course), the one whose resource is the narrower class: a Course sent to
+    learningopportunity/publish is a course, a LearningOpportunity sent to course/publish too."""
+    if wanted is None or wanted == key:
+        return key
+    table, ctx = wrappers()["wrappers"], ctdl_context()
+    a, b = table[wanted].get("default_type"), table[key].get("default_type")
+    if a and b and schema_index().is_subclass(ctx.expand_curie(b), ctx.expand_curie(a)) and a != b:
+        return key
+    return wanted
 
 
 def format_request(data: bytes | str | dict, kind: str | None = None, opts: Options | None = None,

@@ -202,7 +202,7 @@ class BulkWorkflow:
             errors.append(error("bulk.external-id-too-long", f"the External Identifier has {len(ext)} "
                                 f"characters; the limit is {MAX_EXTERNAL_ID}", prop="External Identifier"))
         request = dict(row.request) if isinstance(row.request, dict) else {}
-        wrapper = record_names()[kind]
+        wrapper = _wrapper_of(request, kind)
         main = request.get(wrapper)
         if not isinstance(main, dict):
             errors.append(error("input.wrong-shape", f'the request has no "{wrapper}" object', path=f"/{wrapper}"))
@@ -366,6 +366,21 @@ class BulkWorkflow:
         return Outcome(r.external_id, r.ctid, r.resource_type, "published" if kept else "pending",
                        "published" if result.changed else "unchanged", message, [], warnings,
                        result.record.envelope_id)
+
+
+def _wrapper_of(request: dict, kind: str) -> str:
+    """The wrapper key a row's request uses: the upload type's (LearningOpportunity), or one of the same
+    family that the Learning Opportunity Class Type chose (Course, LearningProgram: the same accepted
+    classes)."""
+    from transformer import wrappers
+
+    table = wrappers()["wrappers"]
+    own = record_names()[kind]
+    family = table.get(own, {}).get("accepts")
+    for key in request:
+        if key in table and isinstance(request[key], dict) and (key == own or table[key]["accepts"] == family):
+            return key
+    return own
 
 
 def _digested(record: StagedRecord) -> StagedRecord:
