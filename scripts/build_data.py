@@ -1097,7 +1097,9 @@ def copy_test_data(shared: Shared, repo: Path) -> dict[str, int]:
 
     for src_name, dst_name in (("bulk/cass/cass-editor_ctdlasn-csv_template_header.csv", "bulk/cass-header.csv"),
                                # the columns of the real bulk-upload templates (support services...)
-                               ("bulk/bulk_upload_column_lists.csv", "bulk/bulk_upload_column_lists.csv")):
+                               ("bulk/bulk_upload_column_lists.csv", "bulk/bulk_upload_column_lists.csv"),
+                               # a real course upload (Kutztown University's catalog, an excerpt)
+                               ("bulk/course_bulk_upload_EXCERPT_kutztown.csv", "bulk/kutztown-courses.csv")):
         bulk_src, bulk_dst = shared.ctdl / src_name, data / dst_name
         bulk_dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(bulk_src, bulk_dst)

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+from transformer.bulk.records.sheet import UnknownColumns
 from openpyxl import Workbook
 
 from transformer.bulk.sheets import workbook as spreadsheet
@@ -152,7 +154,7 @@ def test_xlsx_upload_built_by_hand():
                "Target Credentials", "Notes"])
     ws.append(["NURS 101", "Course", "Foundations of Nursing", "Basic nursing skills, patient safety and care.",
                "https://www.lvtc.edu/nurs-101", "https://online.lvtc.edu/nurs-101", 4, dt.datetime(2025, 1, 15),
-               False, CRED, "internal note"])
+               False, CRED])      # the Notes column is empty: said, nothing lost
     ws.append([])
     ws.append(["NURS 102", "Course", "Pharmacology", "Drug classes, dosage calculation and administration.",
                "https://www.lvtc.edu/nurs-102", "https://online.lvtc.edu/nurs-102", 3.0, "2025-01-15", None, "#DEFER"])
@@ -177,8 +179,11 @@ def test_xlsx_upload_built_by_hand():
 
 # -- header --------------------------------------------------------------------------------------------
 def test_header_problems():
+    # a column with values the upload has no place for: refused whole, with the closest column
+    with pytest.raises(UnknownColumns, match=r'"Externl Identifier" \(column A\): Did you mean "External Identifier"'):
+        read_rows(csv_bytes([["Externl Identifier", "Learning Opportunity Name"], ["X", "A"]]), "learningopportunity")
     data = csv_bytes([["Externl Identifier", "Learning Opportunity Name", "name", "", "Subject Webpage"],
-                      ["X", "A", "B", "stray", "https://x.org"]])
+                      ["", "A", "B", "stray", "https://x.org"]])
     sheet = read_rows(data, "learningopportunity")
     got = {(p.column, p.code, p.severity) for p in sheet.problems}
     assert ("Externl Identifier", "unknown-column", "Warning") in got

@@ -134,7 +134,8 @@ def test_headers_match_by_name_alias_and_key_in_any_case():
     assert model.find("DeliveryType").key == "DeliveryType"
     assert model.find("External Identifier*").key == "ExternalIdentifier"
     assert column_model("credential").find("Credential Status").key == "CredentialStatusType"
-    assert model.find("Version Identifier") is None
+    assert model.find("Version Identifier").key == "VersionIdentifier/IdentifierValueCode"   # real templates' column
+    assert model.find("Subjects").key == "Subject" and model.find("CIP List").key == "CIP_Codes"
 
 
 def test_every_property_of_the_shapes_is_a_column_or_said_to_be_omitted():

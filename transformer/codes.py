@@ -111,6 +111,7 @@ ERRORS: dict[str, str] = {
     "input.context-not-allowed": "A JSON-LD @context we do not serve locally (we never fetch one).",
     "input.empty": "An empty spreadsheet.",
     "input.not-csv": "A file that is neither CSV nor a spreadsheet.",
+    "input.unknown-column": "A spreadsheet with values in a column its upload type has no place for: refused whole, naming the column and the closest template column.",
     "input.not-spreadsheet": "A file that says it is XLSX but is not one.",
     "input.unknown-format": "A competency file whose header is neither the template nor the CaSS CSV.",
     "input.invalid-ctid": "A CTID argument or parameter that is not ce- followed by a UUID.",

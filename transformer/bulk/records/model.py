@@ -285,10 +285,15 @@ def _bulk_columns(r: ShapeReader, kind: str, wrapper: str, main: str, classes) -
             key = input_key
         elif path[0].startswith(CTDLA):
             local = path[0][len(CTDLA):]
-            key = local[:1].upper() + local[1:]
-            input_key = ""
-            kind_ = {"targetCredential": "credentials", "availableAtCode": "place",
-                     "externalIdentifier": "identifier"}.get(local, "choice" if terms else "text")
+            special = {"targetCredential": "credentials", "availableAtCode": "place",
+                       "externalIdentifier": "identifier"}
+            # an input-only key of the Registry Assistant (CIP_Codes): the column fills it; the
+            # spreadsheet's own columns (External Identifier, Target Credentials...) are read apart
+            named = input_namer(path[0])
+            input_key = named if local not in special and local != "learningOpportunityClassType" and \
+                ":" not in named else ""
+            key = input_key or local[:1].upper() + local[1:]
+            kind_ = special.get(local, "choice" if terms else "text")
             if local == "learningOpportunityClassType":
                 # only the classes of this upload type: a course upload may only hold courses
                 table = wrappers()["wrappers"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ...errors import InputError
 from ...pointer import cell, row_and_column
 from ...report import INFO, Result, VIOLATION, WARNING
 from ..sheets.csvfile import column_letter
@@ -137,6 +138,7 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
     index: dict[int, Column] = {}
     seen: dict[str, int] = {}
     unknown: list[str] = []
+    refused: list[str] = []
     used = {j for _, cells in table.rows for j, c in enumerate(cells) if c}
     for i, h in enumerate(header):
         letter = column_letter(i)
@@ -149,8 +151,12 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
         col = model.find(h)
         if col is None:
             unknown.append(h)
-            problems.append(cell_problem(1, h, h, f'"{h}" is not a column of the {kind} upload; it was ignored',
-                                        "unknown-column", WARNING, letter, fix=_suggest(h, model)))
+            if i in used:     # data we cannot place: the upload is refused below, never dropped
+                refused.append(f'"{h}" (column {letter}): {_suggest(h, model)}')
+            else:
+                problems.append(cell_problem(1, h, h, f'"{h}" is not a column of the {kind} upload; it is empty, so '
+                                            "nothing was lost", "unknown-column", WARNING, letter,
+                                            fix=_suggest(h, model)))
             continue
         if col.key in seen:
             problems.append(cell_problem(1, h, h, f'"{h}" is a second {col.header} column; it was ignored (the '
@@ -159,6 +165,12 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
             continue
         seen[col.key] = i
         index[i] = col
+    if refused and index:
+        raise UnknownColumns(
+            f"the file has {'a column' if len(refused) == 1 else f'{len(refused)} columns'} the {kind} upload cannot "
+            f"use, so nothing was staged (their values would be lost): {'; '.join(refused)}. Rename "
+            f"{'it' if len(refused) == 1 else 'them'} to a column of the template (ctdl bulk template {kind}), or "
+            "delete the column and upload again.", pointer="/rows/1")
     if not index:
         from ..sheets.workbook import NotSpreadsheet
 
@@ -236,6 +248,11 @@ def _has_default(col: Column) -> bool:
     if col.kind == "choice" and (len(col.vocabulary) == 1 or not any(r.component == "minCount" for r in col.rules)):
         return True
     return False
+
+
+class UnknownColumns(InputError):
+    """A spreadsheet with values in a column the upload type has no place for."""
+    code = "input.unknown-column"
 
 
 def _suggest(h: str, model: ColumnModel) -> str:
