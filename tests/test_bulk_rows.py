@@ -340,11 +340,16 @@ def test_external_identifier_and_ctid():
 def test_numbers_booleans_dates():
     model = column_model("course")
     r = validate_row(one_row({**BASE, "Credit Unit Value": "1,200", "Credit Unit Max Value": "4.5",
-                              "Is Non-Credit": "yes", "Date Effective": "9/1/2025"}), model, ORG)
+                              "Is Non-Credit": "yes", "Date Effective": "9/13/2025"}), model, ORG)
     course = r.request["Course"]
     assert course["CreditValue"] == [{"Value": 1200, "MaxValue": 4.5}]
-    assert course["IsNonCredit"] is True and course["DateEffective"] == "2025-09-01"
-    assert (2, "Date Effective", "9/1/2025", "date-read") in cells_of(r.problems, "Info")
+    assert course["IsNonCredit"] is True and course["DateEffective"] == "2025-09-13"
+    assert (2, "Date Effective", "9/13/2025", "date-read") in cells_of(r.problems, "Warning")
+    # 9/1/2025 is 1 September or 9 January: not guessed
+    r = validate_row(one_row({**BASE, "Date Effective": "9/1/2025"}), model, ORG)
+    assert (2, "Date Effective", "9/1/2025", "ambiguous-date") in cells_of(r.problems, "Violation")
+    r = validate_row(one_row({**BASE, "Date Effective": "25/12/2025"}), model, ORG)      # only day/month/year
+    assert r.request["Course"]["DateEffective"] == "2025-12-25"
     r = validate_row(one_row({**BASE, "Date Effective": "2025-13-01"}), model, ORG)
     assert (2, "Date Effective", "2025-13-01", "wrong-datatype") in cells_of(r.problems, "Violation")
 

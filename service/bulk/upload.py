@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from transformer import read_rows, validate_rows, VIOLATION, with_fix
+from transformer import read_rows, validate_rows, VIOLATION, WARNING, with_fix
 
 from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
 from .frameworks import export_framework, is_framework, upload_framework
@@ -52,8 +52,26 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
             if (column, e.get("message")) not in seen:
                 seen.add((column, e.get("message")))
                 errors.append(cell_error(e))
+        # what the row should still say (benchmark properties, dates read one way...): said at upload
+        warnings, said, benchmark = [], set(), []
+        for p in res.problems:
+            if p.severity != WARNING:
+                continue
+            if p.code == "recommended":     # one line per row, as `ctdl format` sums them up
+                benchmark.append(p.column or p.property or "?")
+                continue
+            message = with_fix(p.message, p.fix)
+            if (p.column, message) not in said:
+                said.add((p.column, message))
+                warnings.append({"column": p.column, "value": p.value, "message": message, "code": p.code})
+        if benchmark:
+            names = list(dict.fromkeys(benchmark))
+            warnings.append({"column": "", "value": None, "code": "recommended",
+                             "message": f"{len(names)} benchmark (recommended) properties are missing: "
+                                        f"{', '.join(names)}"})
         out_rows.append({"row": res.row, "external_id": res.external_id, "status": outcome.result,
-                         "ctid": outcome.ctid or res.ctid, "deferred": res.deferred, "errors": errors})
+                         "ctid": outcome.ctid or res.ctid, "deferred": res.deferred, "errors": errors,
+                         "warnings": warnings})
     counts = Counter(r["status"] for r in out_rows)
     notes = [f"read as {sheet.format.upper()}" + (f", {sheet.encoding}" if sheet.format == "csv" else "")]
     notes += [f"row {n}: {what} row skipped" for n, what in sheet.skipped]

@@ -208,12 +208,20 @@ def cmd_upload(args, workflow, org, actor) -> int:
             print(f"framework {framework['ctid'] or '-'}: {framework['result']}, {framework['competencies']} "
                   f"competencies" + (f", status {framework['status']}" if framework["status"] else ""))
         for i, r in enumerate(result["rows"], 1):
+            if args.quiet and not r["errors"]:
+                continue
             print(f"[{i}/{total}] row {r['row']}: {r['status']:<9} {r['external_id'] or '-':<20} {r['ctid'] or '-'}"
                   + ("  (deferred: no Target Credential yet)" if r.get("deferred") else ""))
             for e in r["errors"]:
                 where = f'column "{e["column"]}"' if e.get("column") else "row"
                 value = f' (value "{e["value"]}")' if e.get("value") not in (None, "") else ""
                 print(f"    {where}{value}: {e['message']}")
+            warnings = r.get("warnings") or []
+            if args.verbose:
+                for w in warnings:
+                    print(f"    warning{' column ' + repr(w['column']) if w.get('column') else ''}: {w['message']}")
+            elif warnings:
+                print(f"    {len(warnings)} warning(s) (-v lists them): {'; '.join(w['message'] for w in warnings[:1])}")
         print(", ".join(f"{n} {k}" for k, n in result["summary"].items()))
     return EXIT_REFUSED if result["summary"]["rejected"] else EXIT_OK
 
@@ -291,6 +299,10 @@ def add_parsers(sub, add_store_options) -> None:
     common(bu)
     bu.add_argument("--language", default="en-US", help="language of text cells without one (competency "
                                                         "frameworks; default en-US)")
+    bu.add_argument("-v", "--verbose", action="store_true",
+                    help="list each row's warnings (missing benchmark properties, dates read one way...)")
+    bu.add_argument("-q", "--quiet", action="store_true",
+                    help="only the rows with errors and the summary (large uploads)")
     be = bsub.add_parser("export", help="the organization's uploaded records as a spreadsheet to edit and re-upload")
     be.add_argument("type", metavar="TYPE", help=f"{types}")
     common(be, fmt=False)

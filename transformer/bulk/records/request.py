@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ...ids import CTID_RE, derive_ctid
-from ...report import INFO, VIOLATION
+from ...report import INFO, VIOLATION, WARNING
 from ..frameworks.columns import language_tag
 from .columns import DEFER, SEPARATOR, Column, ColumnModel
 from .model import column_model
@@ -161,8 +161,9 @@ class _Builder:
                     self.put(col, col.input_key, [c for c, _ in found], [v for _, v in found], True)
             elif col.kind == "reference":
                 refs = values
-                if col.key == "OfferedBy" and any(v.casefold() in SAME_AS_OWNER for v in values):
-                    owners = self.body.get("OwnedBy") or [self.org]
+                if col.key in ("OwnedBy", "OfferedBy") and any(v.casefold() in SAME_AS_OWNER for v in values):
+                    # "same as owner": the owner (Offered By), or the uploading organization (Owned By)
+                    owners = (self.body.get("OwnedBy") if col.key == "OfferedBy" else None) or [self.org]
                     refs = [x for v in values for x in (owners if v.casefold() in SAME_AS_OWNER else [v])]
                     values = [v for v in values for _ in (owners if v.casefold() in SAME_AS_OWNER else [v])]
                 self.put(col, col.input_key, refs, values, col.multiple)
@@ -348,14 +349,26 @@ class _Builder:
         return ctid
 
     def date(self, col: Column, v: str) -> str:
+        """A date as spreadsheets write it: N/N/YYYY is month/day/year (US) or day/month/year, read when
+        only one reading is a date (a warning names it), refused when both are (03/04/2025)."""
         m = US_DATE.match(v)
-        if m:
-            month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-            iso = f"{year:04d}-{month:02d}-{day:02d}"
-            self.problem(col, v, f"{self.header(col)} {v} was read as {iso} (month/day/year); write dates as "
-                         "YYYY-MM-DD", "date-read", INFO)
-            return iso
-        return v
+        if not m:
+            return v
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        readings = {(mo, d) for mo, d in ((first, second), (second, first)) if 1 <= mo <= 12 and 1 <= d <= 31}
+        if len(readings) > 1:
+            a, b = sorted(f"{year:04d}-{mo:02d}-{d:02d}" for mo, d in readings)
+            self.problem(col, v, f"{self.header(col)} {v} could be either of two dates ({a} or {b}), so it was not "
+                         "read", "ambiguous-date", VIOLATION, fix=f"Write the date as YYYY-MM-DD: {a} or {b}.")
+            return v
+        if not readings:
+            return v          # not a date at all: the column's own check says so
+        (month, day), = readings
+        iso = f"{year:04d}-{month:02d}-{day:02d}"
+        order = "month/day/year" if (month, day) == (first, second) else "day/month/year"
+        self.problem(col, v, f"{self.header(col)} {v} was read as {iso} ({order}, the only reading that is a date)",
+                     "date-read", WARNING, fix="Write dates as YYYY-MM-DD so that no one has to guess.")
+        return iso
 
     def defaults(self) -> None:
         body = self.body

@@ -1,0 +1,72 @@
+"""Cells as people type them (issue 15): vocabulary labels in any case, with spaces or hyphens;
+language names or codes; "same as owner" (or blank) for Owned By and Offered By; dates written
+N/N/YYYY read when only one reading is a date, refused when two are; and a row's warnings said at
+upload, not only after publishing."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from test_bulk_rows import BASE, ORG, cells_of, one_row
+from transformer.bulk.records.model import column_model
+from transformer.bulk.records.validation import validate_row
+
+
+def course(cells: dict):
+    return validate_row(one_row({**BASE, **cells}), column_model("course"), ORG)
+
+
+@pytest.mark.parametrize("typed, term", [("In-Person", "InPerson"), ("in person", "InPerson"),
+                                         ("online only", "OnlineOnly"), ("ONLINE-ONLY", "OnlineOnly"),
+                                         ("Blended Delivery", "BlendedDelivery"), ("BlendedDelivery", "BlendedDelivery")])
+def test_vocabulary_labels_as_typed(typed, term):
+    r = course({"Delivery Type": typed})
+    assert r.conforms, r.problems
+    targets = [a["ceterms:targetNode"] for a in r.document["@graph"][0]["ceterms:deliveryType"]]
+    assert targets == [f"deliveryType:{term}"]
+
+
+@pytest.mark.parametrize("typed, tags", [("english", ["en"]), ("English", ["en"]), ("en", ["en"]),
+                                         ("ENGLISH|spanish", ["en", "es"]), ("French", ["fr"])])
+def test_languages_by_name_or_code(typed, tags):
+    r = course({"Language": typed})
+    assert r.conforms and r.request["Course"]["InLanguage"] == tags
+
+
+@pytest.mark.parametrize("owned, offered", [("", ""), ("same as owner", ""), ("Same As Owner", "SAME AS OWNER"),
+                                            ("", "same as owner")])
+def test_owner_blank_or_same_as_owner_is_the_uploading_organization(owned, offered):
+    r = course({"Owned By": owned, "Offered By": offered})
+    assert r.conforms, r.problems
+    assert r.request["Course"]["OwnedBy"] == [ORG] and r.request["Course"]["OfferedBy"] == [ORG]
+
+
+@pytest.mark.parametrize("typed, iso, code", [("03/15/2025", "2025-03-15", "date-read"),
+                                              ("15/03/2025", "2025-03-15", "date-read"),
+                                              ("04/04/2025", "2025-04-04", "date-read"),
+                                              ("03/04/2025", None, "ambiguous-date")])
+def test_dates_as_spreadsheets_write_them(typed, iso, code):
+    r = course({"Date Effective": typed})
+    if iso:
+        assert r.conforms and r.request["Course"]["DateEffective"] == iso
+        assert (2, "Date Effective", typed, code) in cells_of(r.problems, "Warning")
+    else:
+        assert not r.conforms and (2, "Date Effective", typed, code) in cells_of(r.problems, "Violation")
+        assert "2025-03-04 or 2025-04-03" in r.problems[0].message + r.problems[0].fix
+
+
+def test_warnings_are_said_at_upload_per_row(runner, tmp_path):
+    import csv
+    from http_support import new_ctid
+
+    path = tmp_path / "w.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([*BASE, "Date Effective"])
+        w.writerow([*BASE.values(), "03/15/2025"])
+    result = json.loads(runner.invoke("bulk", "upload", "course", path, "--org", new_ctid(), "--format", "json").stdout)
+    warnings = result["rows"][0]["warnings"]
+    assert [w["code"] for w in warnings if w["column"] == "Date Effective"] == ["date-read"]
+    [benchmark] = [w for w in warnings if w["code"] == "recommended"]
+    assert "benchmark (recommended) properties are missing" in benchmark["message"] and "Teaches" in benchmark["message"]
