@@ -112,6 +112,8 @@ ERRORS: dict[str, str] = {
     "input.context-not-allowed": "A JSON-LD @context we do not serve locally (we never fetch one).",
     "input.empty": "An empty spreadsheet.",
     "input.not-csv": "A file that is neither CSV nor a spreadsheet.",
+    "bulk.not-discardable": "A staged record that cannot be discarded: approved, or in the registry (delete it there).",
+    "bulk.changed": "A staged record that changed while the request was handled; look again and retry.",
     "input.unknown-column": "A spreadsheet with values in a column its upload type has no place for: refused whole, naming the column and the closest template column.",
     "input.not-spreadsheet": "A file that says it is XLSX but is not one.",
     "input.unknown-format": "A competency file whose header is neither the template nor the CaSS CSV.",

@@ -71,7 +71,7 @@ class Row:
 class Outcome:
     """What happened to one row or record. result: stage -> created | updated | unchanged |
     rejected; approve -> approved | unchanged | skipped | refused; publish -> published |
-    unchanged | failed | skipped."""
+    unchanged | failed | skipped; discard -> discarded | refused."""
     external_id: str
     ctid: str | None
     type: str
@@ -88,10 +88,18 @@ class Outcome:
 
 
 def summary(record: StagedRecord) -> dict:
-    """A staged record as `ctdl bulk status --format json` and GET /bulk/status list it."""
+    """A staged record as `ctdl bulk status --format json` and GET /bulk/status list it: with its name,
+    its CTDL class and what publishing it will do (create, update, nothing: already published)."""
+    graph = (record.document or {}).get("@graph") if isinstance(record.document, dict) else None
+    main = graph[0] if isinstance(graph, list) and graph and isinstance(graph[0], dict) else {}
+    name = main.get("ceterms:name") or main.get("ceasn:name") or {}
+    name = next(iter(name.values()), "") if isinstance(name, dict) else name if isinstance(name, str) else ""
+    on_publish = ("nothing (published)" if record.status == "published" else
+                  "update" if record.published_envelope_id else "create")
     return {"external_id": record.external_id, "ctid": record.ctid, "type": record.resource_type,
-            "status": record.status, "deferred": record.deferred, "errors": record.errors,
-            "updated_at": record.updated_at, "envelope_id": record.published_envelope_id}
+            "class": main.get("@type"), "name": name if isinstance(name, str) else str(name),
+            "status": record.status, "on_publish": on_publish, "deferred": record.deferred,
+            "errors": record.errors, "updated_at": record.updated_at, "envelope_id": record.published_envelope_id}
 
 
 def record_names() -> dict[str, str]:
@@ -278,6 +286,43 @@ class BulkWorkflow:
             raise CtdlError(f'unknown status "{status}": pending, approved, published or rejected',
                             code="input.invalid-status", pointer="/status")
         return self.store.staged(org, resource_kind(resource_type) if resource_type else None, status)
+
+    # -- discarding -----------------------------------------------------------------------------
+    def discard(self, org: Any, ids: Iterable[str], *, key: KeyRecord | None = None,
+                resource_type: Any = None) -> list[Outcome]:
+        """Removes the pending or rejected records ``ids`` name (CTIDs or external identifiers): one
+        outcome each, "discarded" or "refused" with the reason (not found, approved, published)."""
+        org, _ = self.actor(org, key)
+        kind = resource_kind(resource_type) if resource_type else None
+        out = []
+        for i, id in enumerate(ids):
+            if not isinstance(id, str) or not id.strip():
+                raise WrongShape(f"ids[{i}] must be a CTID or an external identifier (text)", pointer=f"/ids/{i}")
+            try:
+                record = self.store.get_staged(org, id, kind)
+            except Ambiguous as e:
+                out.append(Outcome(id, None, kind or "", "", "refused", str(e), [error("bulk.ambiguous-id", str(e),
+                                                                                      f"/ids/{i}")]))
+                continue
+            if record is None:
+                message = f'"{id}" is not an uploaded record of {org}' + (f" ({kind})" if kind else "")
+                out.append(Outcome(id, None, kind or "", "", "refused", message,
+                                   [error("bulk.not-found", message, f"/ids/{i}")]))
+                continue
+            if record.published_envelope_id or record.status not in ("pending", "rejected"):
+                why = ("it is in the registry: delete it there (ctdl delete / DELETE /{type}/delete); an upload "
+                       "with its External Identifier updates it" if record.published_envelope_id else
+                       f"it is {record.status}: only pending and rejected records are discarded")
+                out.append(_decision(record, "refused", "bulk.not-discardable", f'"{record.external_id}" is kept: {why}',
+                                     f"/ids/{i}"))
+                continue
+            if self.store.discard(org, record):
+                out.append(Outcome(record.external_id, record.ctid, record.resource_type, "", "discarded",
+                                   f'"{record.external_id}" was discarded'))
+            else:
+                out.append(_decision(record, "refused", "bulk.changed", f'"{record.external_id}" changed meanwhile; '
+                                     "look at its status and try again", f"/ids/{i}"))
+        return out
 
     # -- approval -------------------------------------------------------------------------------
     def approve(self, org: Any, ids: Iterable[str] | None = None, *, all: bool = False,

@@ -4,6 +4,7 @@ the server see one set of records.
 
     ctdl bulk status  --org CTID [--type T] [--status S] [--format text|json]
     ctdl bulk approve --org CTID (--all | ID ...) [--type T]
+    ctdl bulk discard --org CTID ID ... [--type T]      (pending or rejected records)
     ctdl bulk publish --org CTID [--type T] [--public-url URL]
     ctdl org addresses --org CTID [--format text|json] [--set FILE.json]
     ctdl org manifests --org CTID --kind cost|condition [--format text|json] [--set FILE.json]
@@ -95,12 +96,18 @@ def cmd_bulk(args) -> int:
             records = workflow.status(org, args.type, args.status, key=actor)
             lines = []
             for r in records:
-                lines.append(f"{r.status:<10} {r.resource_type:<20} {r.external_id:<20} {r.ctid or '-'}"
+                s_ = summary(r)
+                lines.append(f"{r.status:<10} {r.resource_type:<20} {r.external_id:<20} {r.ctid or '-'}  "
+                             f"{s_['name'][:40]}  [{s_['on_publish']}]"
                              + ("  (deferred: no Target Credential yet)" if r.deferred else ""))
                 lines += [f"           error [{e.get('code')}] at {e.get('path') or '/'}: {e.get('message')}"
                           for e in r.errors]
             _emit([summary(r) for r in records], args.format, lines or [f"no uploaded records for {org}"])
             return EXIT_OK
+        if args.bulk_command == "discard":
+            outcomes = workflow.discard(org, args.ids, key=actor, resource_type=args.type)
+            _emit([o.to_dict() for o in outcomes], args.format, _outcome_lines(outcomes))
+            return EXIT_REFUSED if any(o.result == "refused" for o in outcomes) else EXIT_OK
         if args.bulk_command == "approve":
             if bool(args.all) == bool(args.ids):
                 raise CtdlError("give the records to approve (CTIDs or external identifiers) or --all, not both",
@@ -274,6 +281,10 @@ def add_parsers(sub, add_store_options) -> None:
     common(bs)
     bs.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")
     bs.add_argument("--status", choices=["pending", "approved", "published", "rejected"])
+    bd = bsub.add_parser("discard", help="remove pending or rejected uploaded records (never published ones)")
+    common(bd)
+    bd.add_argument("ids", nargs="+", metavar="ID", help="CTIDs or external identifiers")
+    bd.add_argument("--type", metavar="TYPE", help=f"only this type ({types})")
     ba = bsub.add_parser("approve", help="approve pending records (refused while the organization is not "
                                          "published, and for deferred or rejected records)")
     common(ba)

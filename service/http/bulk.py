@@ -17,7 +17,7 @@ import re
 
 from flask import Blueprint, request
 
-from transformer import parse_json, require_object, WrongShape
+from transformer import CtdlError, parse_json, require_object, WrongShape
 
 from ..registry.answers import assistant_body, bulk_body
 from .web import api_key, registry
@@ -99,13 +99,48 @@ def status():
     workflow = _workflow()
     org = request.args.get("org") or key.org
     records = workflow.status(org, request.args.get("type"), request.args.get("status"), key=key)
+    page, per_page = _page("page", 1), _page("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     counts: dict[str, int] = {}
     for r in records:
         counts[r.status] = counts.get(r.status, 0) + 1
     message = f"{len(records)} uploaded records" + (
         ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) if counts else "")
+    shown = records[(page - 1) * per_page:page * per_page]
     return json_response(assistant_body(True, [message], Organization=org.strip().lower(),
-                                        Records=[summary(r) for r in records]))
+                                        Records=[summary(r) for r in shown], Total=len(records), Page=page,
+                                        PerPage=per_page, Counts=counts))
+
+
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 100, 1000
+
+
+def _page(name: str, default: int, maximum: int | None = None) -> int:
+    """A positive page number or size from the query (?page=2&per_page=100); a 400 otherwise."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+        raise CtdlError(f"{name} must be a whole number from 1" + (f" to {maximum}" if maximum else "") +
+                        f', not "{raw[:20]}"', code="input.invalid-parameter", pointer=f"?{name}")
+    return int(raw)
+
+
+@bp.post("/bulk/discard")
+def discard():
+    """{"ids": [...], "org"?, "type"?}: the pending or rejected records named, removed; one outcome each."""
+    key = api_key()
+    body = _body()
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not ids:
+        raise WrongShape('"ids" must be a list of CTIDs or external identifiers', pointer="/ids")
+    outcomes = _workflow().discard(_org(body, key), ids, key=key, resource_type=_record_type(body))
+    refused = [o for o in outcomes if o.result == "refused"]
+    done = len(outcomes) - len(refused)
+    status = 200 if not refused else 207 if done else (
+        404 if all(e["code"] == "bulk.not-found" for o in refused for e in o.errors) else 409)
+    return json_response(bulk_body(not refused, [f"{done} records discarded" +
+                                                 (f"; {len(refused)} kept (see Results)" if refused else "")],
+                                   outcomes), status)
 
 
 @bp.post("/bulk/approve")

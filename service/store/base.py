@@ -190,6 +190,9 @@ class Store(Protocol):
                    from_status: Iterable[str] | None = None) -> int:
         """Sets the status of the records `ids` name (only those now in `from_status`, if given);
         the number changed. "approved" never applies to deferred or rejected records."""
+    def discard(self, org: str, record: StagedRecord) -> bool:
+        """Removes the staged record if it is still pending or rejected, never published, and has the
+        same content; True when removed."""
     def record_outcome(self, org: str, resource_type: str, external_id: str, content_digest: str,
                        status: str, errors: list | None = None, envelope_id: str | None = None) -> bool:
         """Status (and errors, envelope id) after a publish attempt, only if the record still has

@@ -121,6 +121,16 @@ class StagingQueries:
                 changed += cur.rowcount
         return changed
 
+    def discard(self, org: str, record: StagedRecord) -> bool:
+        """Removes a staged record that is pending or rejected (never one that is approved or
+        published: the registry holds it, and its External Identifier updates it); False when it
+        changed meanwhile."""
+        with self._writing(f"staged:{_norm(org)}") as conn:
+            cur = self._exec(conn, f"DELETE FROM staged WHERE {_S_KEY} AND content_digest = ? AND status IN "
+                                   "('pending', 'rejected') AND published_envelope_id IS NULL",
+                             (_norm(org), record.resource_type, record.external_id, record.content_digest))
+            return cur.rowcount > 0
+
     def record_outcome(self, org: str, resource_type: str, external_id: str, content_digest: str,
                        status: str, errors: list | None = None, envelope_id: str | None = None) -> bool:
         sets, params = ["status = ?", "updated_at = ?"], [_status(status), utc_now()]

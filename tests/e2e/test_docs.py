@@ -100,6 +100,8 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("GET", "/bulk/course/export", None, False, 401),
         ("POST", "/bulk/approve", b'{"all": true}', True, 409),       # the organization is not published
         ("POST", "/bulk/publish", b"{oops", True, 400),
+        ("POST", "/bulk/discard", b'{"ids": "x"}', True, 400),
+        ("GET", "/bulk/status?page=0", None, True, 400),
         ("GET", f"/org/{unknown}/addresses", None, True, 403),
         ("PUT", f"/org/{org_ctid}/addresses", b"[]", True, 400),
         ("GET", f"/org/{org_ctid}/manifests/price", None, True, 404),
