@@ -62,7 +62,7 @@ def main() -> None:
         rows = read_rows(data, "course")
         t_read = time.perf_counter() - t
         t = time.perf_counter()
-        validate_rows(rows, ORG, store.addresses(ORG))
+        validate_rows(rows, ORG, store.addresses(ORG), parallel=True)
         t_validate = time.perf_counter() - t
         t = time.perf_counter()
         first = upload(workflow, ORG, "course", data)

@@ -120,9 +120,10 @@ def _check_file(item: tuple) -> list:
         return [Checked(name, None, {"code": e.code, "message": e.message, "path": getattr(e, "pointer", "")}, name)]
 
 
-def workers_for(count: int) -> int:
-    """How many processes check ``count`` files: ``$CTDL_WORKERS`` if set, else one per core
-    (at most 8) from PARALLEL_FROM files on, where processes can be forked."""
+def workers_for(count: int, threshold: int = PARALLEL_FROM, start: str = "fork") -> int:
+    """How many processes share ``count`` items (files, spreadsheet rows): ``$CTDL_WORKERS`` if
+    set, else one per core (at most 8) from ``threshold`` items on, where processes can be started
+    with ``start``."""
     import multiprocessing
     import os
 
@@ -130,8 +131,8 @@ def workers_for(count: int) -> int:
     if given.isdigit() and int(given) > 0:
         wanted = int(given)
     else:
-        wanted = min(os.cpu_count() or 1, 8) if count >= PARALLEL_FROM else 1
-    if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        wanted = min(os.cpu_count() or 1, 8) if count >= threshold else 1
+    if wanted > 1 and start not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(wanted, count))
 

@@ -441,16 +441,25 @@ class Enricher:
         return cao
 
     # -- input-only keys ---------------------------------------------------------------------------
+    def rebound_for(self, types: tuple) -> dict[str, str]:
+        """The keys to move on a node of ``types`` (rebound_properties, and rebound_by_class for its
+        classes), worked out once per combination of types."""
+        memo = self.__dict__.setdefault("_rebound", {})
+        hit = memo.get(types)
+        if hit is None:
+            hit = dict(rebound_properties())
+            for cls, moves in rebound_by_class().items():
+                if any(t == cls or self.schema.is_subclass(t, cls) for t in types):
+                    hit.update(moves)
+            memo[types] = hit
+        return hit
+
     def input_only(self, node: Node) -> None:
         """Nothing internal is ever published: an input-only term (urn:ctdl-assistant:input:...) left
         after enriching is moved to its CTDL property, appended to another, or refused
         (contexts/input-only-properties.json)."""
         table = input_only_properties()
-        rebound = dict(rebound_properties())
-        for cls, moves in rebound_by_class().items():
-            if any(t == cls or self.schema.is_subclass(t, cls) for t in node.types):
-                rebound.update(moves)
-        for pred, target in rebound.items():
+        for pred, target in self.rebound_for(tuple(node.types)).items():
             if pred in node.props:
                 for v, ptr in zip(node.props[pred], node.value_pointers[pred]):
                     node.add(target, v, ptr, node.key_name.get(pred), node.key_pointer.get(pred))

@@ -28,7 +28,8 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
     manifests = {kind: store.manifests(org, kind) for kind in MANIFEST_KINDS}
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
-                            registry=workflow.registry.opts.registry, progress=progress, manifests=manifests)
+                            registry=workflow.registry.opts.registry, progress=progress, manifests=manifests,
+                            parallel=True)
     cells = {row.number: {row.headers.get(k, k): v for k, v in row.cells.items()} for row in sheet.rows}
     # staging keeps a row's violations (its warnings are said in the answer, not stored)
     rows = [Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells.get(r.row, {})},

@@ -1,4 +1,5 @@
 """``python -m service.cli``: the ``ctdl`` command."""
 from .main import entry
 
-entry()
+if __name__ == "__main__":      # a worker process started with "spawn" imports this module again
+    entry()

@@ -112,15 +112,30 @@ def map_pointer(pointer: str, wrapper: str, origins: dict, cols: list[Column]) -
             return hit
     if not segs:
         return None, None
-    names = [s for s in segs if not s.isdigit()]
-    best, best_len = None, 0
-    for c in cols:
-        keys = c.input_key.split("/") if c.input_key else []
-        if keys and names[:len(keys)] == keys and len(keys) > best_len:
-            best, best_len = c, len(keys)
+    names = tuple(s for s in segs if not s.isdigit())
+    index = _key_index(cols)
+    best = next((index[names[:n]] for n in range(len(names), 0, -1) if names[:n] in index), None)
     if best is None and segs[0] in ("Type", "CredentialType"):
         best = next((c for c in cols if c.kind == "type"), None)
     return (best.key, None) if best is not None else (None, None)
+
+
+_INDEXES: dict[int, tuple[list, dict]] = {}
+
+
+def _key_index(cols: list[Column]) -> dict[tuple, Column]:
+    """Request key path (CreditValue, Value) -> the column that fills it, the first such column
+    winning; built once per column list (a model's columns do not change)."""
+    hit = _INDEXES.get(id(cols))
+    if hit is None or hit[0] is not cols:
+        index: dict[tuple, Column] = {}
+        for c in cols:
+            if c.input_key:
+                index.setdefault(tuple(c.input_key.split("/")), c)
+        hit = _INDEXES[id(cols)] = (cols, index)
+        if len(_INDEXES) > 64:
+            _INDEXES.pop(next(iter(_INDEXES)))
+    return hit[1]
 
 
 # -- the whole file ----------------------------------------------------------------------------------------
@@ -149,28 +164,76 @@ def duplicate_identifiers(rows: list[Row]) -> list[CellProblem]:
     return out
 
 
+PARALLEL_ROWS = 1000     # rows: fewer are validated in this process (starting workers would not pay)
+
+
 def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
                   credentials: dict | None = None, engine: str | None = None,
-                  registry: str = DEFAULT_REGISTRY, progress=None, manifests: dict | None = None) -> list[RowResult]:
+                  registry: str = DEFAULT_REGISTRY, progress=None, manifests: dict | None = None,
+                  parallel: bool = False) -> list[RowResult]:
     """Every row of a sheet, validated; duplicate External Identifiers are errors on each row.
-    ``progress(done, total)`` is called after each row (for a progress bar)."""
+    ``progress(done, total)`` is called after each row (for a progress bar).  ``parallel``: from
+    PARALLEL_ROWS rows on, the rows are shared among worker processes (one per core,
+    ``$CTDL_WORKERS``), started fresh ("spawn": safe in a threaded server), each reading the
+    compiled rules from the cache; the calling program's main module must then be import-safe
+    (``if __name__ == "__main__":``), as the ``ctdl`` command and the WSGI app are."""
+    from ...documents import workers_for
+
+    n = workers_for(len(sheet.rows), PARALLEL_ROWS, "spawn") if parallel else 1
+    if n > 1:
+        results = _in_workers(sheet, n, (org_ctid, addresses, default_language, credentials, engine, registry,
+                                         manifests), progress)
+    else:
+        results = _validate_all(sheet.rows, sheet.model, (org_ctid, addresses, default_language, credentials,
+                                                          engine, registry, manifests), progress)
+    by_row = {res.row: res for res in results}
+    for p in duplicate_identifiers(sheet.rows):
+        by_row[p.row].problems.insert(0, p)
+    return results
+
+
+def _validate_all(rows: list[Row], model, args: tuple, progress=None, done_before: int = 0,
+                  total: int | None = None) -> list[RowResult]:
+    org_ctid, addresses, default_language, credentials, engine, registry, manifests = args
     results = []
     # a row whose cells are those of an earlier row gets that row's result (its own row number): a row
     # repeated thousands of times is validated once. Results are never changed afterwards, so the
     # request and document may be shared.
     seen: dict[tuple, RowResult] = {}
-    for i, r in enumerate(sheet.rows, 1):
+    for i, r in enumerate(rows, 1):
         key = tuple(sorted(r.cells.items()))
         done = seen.get(key)
         if done is None:
-            done = seen[key] = validate_row(r, sheet.model, org_ctid, addresses, default_language, credentials,
+            done = seen[key] = validate_row(r, model, org_ctid, addresses, default_language, credentials,
                                             engine, registry, manifests)
             results.append(done)
         else:
             results.append(replace(done, row=r.number, problems=[p.at_row(r.number) for p in done.problems]))
         if progress is not None:
-            progress(i, len(sheet.rows))
-    by_row = {res.row: res for res in results}
-    for p in duplicate_identifiers(sheet.rows):
-        by_row[p.row].problems.insert(0, p)
+            progress(done_before + i, total or len(rows))
     return results
+
+
+def _in_workers(sheet: SheetRows, n: int, args: tuple, progress) -> list[RowResult]:
+    import multiprocessing
+
+    shapes = str(sheet.model.rules.shapes_dir) if getattr(sheet.model, "rules", None) is not None else None
+    size = max(50, len(sheet.rows) // (n * 8))
+    chunks = [sheet.rows[i:i + size] for i in range(0, len(sheet.rows), size)]
+    out: list[RowResult] = []
+    with multiprocessing.get_context("spawn").Pool(n) as pool:
+        for part in pool.imap(_validate_chunk, [(sheet.type, shapes, chunk, args) for chunk in chunks]):
+            out.extend(part)
+            if progress is not None:
+                progress(len(out), len(sheet.rows))
+    return out
+
+
+def _validate_chunk(item: tuple) -> list[RowResult]:
+    """In a worker: the rows of one chunk, with the upload type's columns under the same rules."""
+    kind, shapes, rows, args = item
+    from ...ruleset import RuleSet
+    from .model import column_model
+
+    rules = RuleSet.for_folder(shapes) if shapes else None
+    return _validate_all(rows, column_model(kind, rules), args)
