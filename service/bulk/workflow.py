@@ -183,7 +183,7 @@ class BulkWorkflow:
                    key: KeyRecord | None = None) -> list[Outcome]:
         org, actor = self.actor(org, key)
         kind = resource_kind(resource_type)
-        previous = {r.external_id: r for r in self.store.staged(org, kind)}
+        previous = {r.external_id: r for r in self.store.staged(org, kind, content=False)}
         first_row: dict[str, int] = {}
         out: list[Outcome] = []
         for number, row in enumerate(rows, 1):

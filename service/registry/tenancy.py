@@ -87,21 +87,24 @@ def claims(payload: Any) -> list[Claim]:
             return ctid_of(node) if isinstance(node, dict) else None
         return None
 
-    def walk(value: Any, pointer: str) -> None:
+    def walk(value: Any, path: tuple) -> None:
+        # the path as segments: a pointer is written only for a claim (most values hold none)
         if isinstance(value, dict):
             for key, item in value.items():
-                here = pointer_join(pointer, key)
                 if key in props:
                     for i, v in enumerate(item if isinstance(item, list) else [item]):
                         ctid = ctid_of(v)
                         if ctid:
-                            out.append(Claim(key, ctid, pointer_join(here, i) if isinstance(item, list) else here))
-                walk(item, here)
+                            where = (*path, key, i) if isinstance(item, list) else (*path, key)
+                            out.append(Claim(key, ctid, pointer_join("", *where)))
+                if isinstance(item, (dict, list)):
+                    walk(item, (*path, key))
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                walk(item, pointer_join(pointer, i))
+                if isinstance(item, (dict, list)):
+                    walk(item, (*path, i))
 
-    walk(payload, "")
+    walk(payload, ())
     return out
 
 

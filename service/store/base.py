@@ -182,8 +182,9 @@ class Store(Protocol):
         published_envelope_id kept) or "unchanged" (same content_digest: nothing written).
         AlreadyExists when another record holds the CTID."""
     def staged(self, org: str, resource_type: str | None = None,
-               status: str | None = None) -> list[StagedRecord]:
-        """The organization's records, by resource_type then external_id."""
+               status: str | None = None, content: bool = True) -> list[StagedRecord]:
+        """The organization's records, by resource_type then external_id; ``content=False``: without
+        their request, document and errors (what is enough to know which exist, and in what state)."""
     def get_staged(self, org: str, id: str, resource_type: str | None = None) -> StagedRecord | None:
         """The record `id` names; Ambiguous when an external identifier names several types."""
     def set_status(self, org: str, ids: Iterable[str], status: str, resource_type: str | None = None,

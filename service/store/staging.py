@@ -62,7 +62,7 @@ class StagingQueries:
                                 "or organization") from exc
 
     def staged(self, org: str, resource_type: str | None = None,
-               status: str | None = None) -> list[StagedRecord]:
+               status: str | None = None, content: bool = True) -> list[StagedRecord]:
         where, params = ["org = ?"], [_norm(org)]
         if resource_type:
             where.append("resource_type = ?")
@@ -70,8 +70,11 @@ class StagingQueries:
         if status:
             where.append("status = ?")
             params.append(_status(status))
+        # without content: the request, document and errors are left empty (not read, not decoded)
+        cols = _S_COLS if content else ", ".join("NULL" if f in schema.STAGED_JSON_FIELDS else c
+                                                 for c, f in zip(schema.STAGED_COLUMNS, schema.STAGED_FIELDS))
         with self._reading() as conn:
-            rows = self._exec(conn, f"SELECT {_S_COLS} FROM staged WHERE {' AND '.join(where)} "
+            rows = self._exec(conn, f"SELECT {cols} FROM staged WHERE {' AND '.join(where)} "
                                     "ORDER BY resource_type, external_id", params).fetchall()
         return [self._staged_record(r) for r in rows]
 
@@ -189,7 +192,8 @@ class StagingQueries:
     def _staged_record(self, row: Sequence[Any]) -> StagedRecord:
         values = dict(zip(schema.STAGED_FIELDS, row))
         for name in schema.STAGED_JSON_FIELDS:
-            values[name] = self._json_value(values[name])
+            values[name] = self._json_value(values[name]) if values[name] is not None else (
+                [] if name == "errors" else {} if name == "request" else None)
         values["deferred"] = bool(values["deferred"])
         return StagedRecord(**values)
 
