@@ -74,6 +74,7 @@ RESULTS: dict[str, str] = {
     "duplicate-external-identifier": "Two rows with the same External Identifier (the same identifier updates the same record).",
     "unknown-credential": "A Target Credential the organization has not published (nor staged).",
     "unknown-address": "An address identifier the organization has not published (Available At...).",
+    "unknown-framework": "A Teaches Competency Framework cell naming a CTID that is no competency framework of this registry.",
     "unknown-manifest": "A cost or condition manifest the organization has not published (Common Costs, Common Conditions).",
     "deferred": "A row that can be uploaded but not published yet (no Target Credential); a note.",
     "date-read": "A date written N/N/YYYY was read as YYYY-MM-DD, the only reading that is a date; a warning naming the order assumed.",

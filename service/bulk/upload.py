@@ -27,6 +27,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
     manifests = {kind: store.manifests(org, kind) for kind in MANIFEST_KINDS}
+    manifests["framework"] = framework_competencies(store, sheet)
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry, progress=progress, manifests=manifests,
                             parallel=True)
@@ -80,6 +81,24 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     return {"rows": out_rows,
             "summary": {s: counts.get(s, 0) for s in ("created", "updated", "unchanged", "rejected")},
             "notes": notes}
+
+
+def framework_competencies(store, sheet) -> dict[str, list[str]]:
+    """The competency CTIDs of each competency framework of this registry that a Teaches Competency
+    Framework cell of the sheet names (looked up here, once: the rows never reach the network)."""
+    from transformer import CTID_RE
+
+    named = {c.strip().lower() for r in sheet.rows for v in r.get("TeachesCompetencyFramework").split("|")
+             for c in [v] if CTID_RE.match(c.strip())}
+    out: dict[str, list[str]] = {}
+    for ctid in sorted(named):
+        record = store.get_by_ctid(ctid)
+        graph = record.decoded_resource.get("@graph") if record is not None else None
+        if not isinstance(graph, list) or not graph or graph[0].get("@type") != "ceasn:CompetencyFramework":
+            continue
+        out[ctid] = [n["ceterms:ctid"] for n in graph[1:]
+                     if isinstance(n, dict) and n.get("@type") == "ceasn:Competency" and n.get("ceterms:ctid")]
+    return out
 
 
 def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=None, ctid: str | None = None) -> bytes:

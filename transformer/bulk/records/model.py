@@ -286,7 +286,7 @@ def _bulk_columns(r: ShapeReader, kind: str, wrapper: str, main: str, classes) -
         elif path[0].startswith(CTDLA):
             local = path[0][len(CTDLA):]
             special = {"targetCredential": "credentials", "availableAtCode": "place",
-                       "externalIdentifier": "identifier"}
+                       "externalIdentifier": "identifier", "teachesCompetencyFramework": "framework"}
             # an input-only key of the Registry Assistant (CIP_Codes): the column fills it; the
             # spreadsheet's own columns (External Identifier, Target Credentials...) are read apart
             named = input_namer(path[0])

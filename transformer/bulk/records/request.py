@@ -49,7 +49,9 @@ def row_request(row: Row, columns, org_ctid: str, addresses: dict | None = None,
     org}``, and the problems found in its cells (before the pipeline runs).  ``addresses``: the
     organization's places, address id -> Place (Registry Assistant form); ``credentials``: External
     Identifier -> CTID of the organization's credentials (Target Credentials may name them);
-    ``manifests``: {"cost": {id: CTID}, "condition": {id: CTID}} (Common Costs / Common Conditions)."""
+    ``manifests``: the organization's reference data: {"cost": {id: CTID}, "condition": {id: CTID}}
+    (Common Costs / Common Conditions), {"framework": {CTID: [competency CTIDs]}} (Teaches
+    Competency Framework: the frameworks of the registry the cells name)."""
     built = build_request(row, columns, org_ctid, addresses, default_language, credentials, manifests)
     return built.request, built.problems
 
@@ -155,6 +157,10 @@ class _Builder:
                 self.put(col, col.input_key, parsed, values, col.multiple)
             elif col.kind == "date":
                 self.put(col, col.input_key, [self.date(col, v) for v in values], values, col.multiple)
+            elif col.kind == "framework":     # a framework's competencies are what it teaches
+                found = [(c, v) for v in values for c in self.framework(col, v)]
+                if found:
+                    self.put(col, "Teaches", [c for c, _ in found], [v for _, v in found], True)
             elif col.kind == "manifest":
                 found = [(ctid, v) for v in values for ctid in [self.manifest(col, v)] if ctid]
                 if found:
@@ -329,6 +335,18 @@ class _Builder:
                              shape=shape if col.bulk else "")
                 continue
             yield v, place
+
+    def framework(self, col: Column, v: str) -> list[str]:
+        """The competency CTIDs of the framework a Teaches Competency Framework cell names (the
+        reference data's "framework" table: the frameworks of this registry, looked up by the service)."""
+        ctid = v.strip().lower()
+        competencies = (self.manifests.get("framework") or {}).get(ctid)
+        if CTID_RE.match(ctid) and competencies is None:
+            self.problem(col, v, f"{v} is not a competency framework in this registry, so its competencies cannot "
+                         "be listed", "unknown-framework",
+                         fix="Publish the framework first (ctdl bulk upload competencyframework, or POST "
+                             "/competencyframework/publish), or list the competencies in Teaches.")
+        return list(competencies or [])
 
     def manifest(self, col: Column, v: str) -> str | None:
         """The CTID a Common Costs / Common Conditions cell value names: the identifier of one of the
