@@ -70,3 +70,26 @@ def test_warnings_are_said_at_upload_per_row(runner, tmp_path):
     assert [w["code"] for w in warnings if w["column"] == "Date Effective"] == ["date-read"]
     [benchmark] = [w for w in warnings if w["code"] == "recommended"]
     assert "benchmark (recommended) properties are missing" in benchmark["message"] and "Teaches" in benchmark["message"]
+
+
+@pytest.mark.parametrize("kind, prop", [("", "Requires"), ("requires", "Requires"), ("Recommends", "Recommends"),
+                                        ("Entry Condition", "EntryCondition"), ("co-prerequisite", "CoPrerequisite")])
+def test_a_rows_condition_profile(kind, prop):
+    """The "ConditionProfile: ..." columns of real templates: one condition profile per row, under
+    the property its Type names; its External Identifier is not published."""
+    r = course({"ConditionProfile: Type": kind, "ConditionProfile: Name": "Prerequisites",
+                "ConditionProfile: Description": "ACCT 121 with a grade of C or better.",
+                "ConditionProfile: Credit Unit Value": "60", "ConditionProfile: External Identifier": "cp-1"})
+    assert r.conforms, [(p.column, p.message) for p in r.problems if p.severity == "Violation"]
+    assert r.request["Course"][prop] == [{"Name": "Prerequisites", "Description": "ACCT 121 with a grade of C or better.",
+                                          "CreditValue": [{"Value": 60}]}]
+    assert "cp-1" not in json.dumps(r.document)
+    term = {"Requires": "ceterms:requires", "Recommends": "ceterms:recommends", "EntryCondition": "ceterms:entryCondition",
+            "CoPrerequisite": "ceterms:coPrerequisite"}[prop]
+    [profile] = r.document["@graph"][0][term]
+    assert profile["ceterms:name"] == {"en-US": "Prerequisites"}
+
+
+def test_a_condition_profiles_error_is_on_its_cell():
+    r = course({"ConditionProfile: Name": "Prerequisites", "ConditionProfile: Description": "too short"})
+    assert ("ConditionProfile: Description", "too-short") in {(p.column, p.code) for p in r.problems}

@@ -88,8 +88,9 @@ def framework_competencies(store, sheet) -> dict[str, list[str]]:
     Framework cell of the sheet names (looked up here, once: the rows never reach the network)."""
     from transformer import CTID_RE
 
-    named = {c.strip().lower() for r in sheet.rows for v in r.get("TeachesCompetencyFramework").split("|")
-             for c in [v] if CTID_RE.match(c.strip())}
+    named = {c.strip().lower() for r in sheet.rows
+             for key in ("TeachesCompetencyFramework", "ConditionCompetencyFramework")
+             for v in r.get(key).split("|") for c in [v.strip().rsplit("/", 1)[-1]] if CTID_RE.match(c.strip())}
     out: dict[str, list[str]] = {}
     for ctid in sorted(named):
         record = store.get_by_ctid(ctid)

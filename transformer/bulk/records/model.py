@@ -38,6 +38,11 @@ from ...vocab import schema_index
 from .shapes import ShapeReader, compact, schema_facts
 from .columns import OPTIONAL, RECOMMENDED, CETERMS, CTDLA, CTDLSH, Column, ColumnModel, GROUP_NS, LITERAL_KINDS, MANIFEST_RANGES, Rule, SHAPE_NS, TERM_RANGES, Term, normalize_type
 
+# the columns of a row's one condition profile (shapes/bulk.ttl, "ConditionProfile: ..."): ctdla local name
+CONDITION_COLUMNS = ("conditionType", "conditionName", "conditionDescription", "conditionCreditUnitValue",
+                     "conditionCompetencyFramework", "conditionExternalIdentifier")
+
+
 # -- the model -------------------------------------------------------------------------------------------
 def type_classes(kind: str, rules=None) -> tuple[str, str, tuple[str, ...]]:
     """(wrapper key, main class, record classes) of an upload type, from the request wrappers and
@@ -286,7 +291,8 @@ def _bulk_columns(r: ShapeReader, kind: str, wrapper: str, main: str, classes) -
         elif path[0].startswith(CTDLA):
             local = path[0][len(CTDLA):]
             special = {"targetCredential": "credentials", "availableAtCode": "place",
-                       "externalIdentifier": "identifier", "teachesCompetencyFramework": "framework"}
+                       "externalIdentifier": "identifier", "teachesCompetencyFramework": "framework",
+                       **{local: "condition" for local in CONDITION_COLUMNS}}
             # an input-only key of the Registry Assistant (CIP_Codes): the column fills it; the
             # spreadsheet's own columns (External Identifier, Target Credentials...) are read apart
             named = input_namer(path[0])

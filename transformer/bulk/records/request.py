@@ -117,6 +117,7 @@ class _Builder:
         deferred, targets, relationship = False, [], None
         ctid, ctid_derived = None, False
         places: list[tuple[str, dict, Column]] = []
+        condition: dict[str, tuple[list[str], Column]] = {}
         for col in cols:
             text = row.get(col.key)
             values = split_cell(text) if col.multiple else ([text] if text else [])
@@ -131,6 +132,10 @@ class _Builder:
                 continue
             if col.key == "TargetCredentialRelationship":
                 relationship = (values[0] if values else None, col)
+                continue
+            if col.kind == "condition":
+                if values:
+                    condition[col.key] = (values, col)
                 continue
             if col.kind == "place":
                 places += [(v, p, col) for v, p in self.places(col, values)]
@@ -176,6 +181,8 @@ class _Builder:
             else:   # text, url, vocabulary, term, duration
                 self.put(col, col.input_key, list(values), values, col.multiple)
         self.defaults()
+        if condition:
+            self.condition_profile(condition)
         if places:
             key = next((c.fills or c.input_key for c in cols if c.kind == "place" and (c.input_key or c.fills)),
                        "AvailableAt")
@@ -336,6 +343,37 @@ class _Builder:
                 continue
             yield v, place
 
+    def condition_profile(self, cells: dict[str, tuple[list[str], Column]]) -> None:
+        """The row's one condition profile (the "ConditionProfile: ..." columns), under the property
+        its Type names (blank: Requires), after any the record already has; its External Identifier
+        only tells it apart in the publisher's files."""
+        kind = cells.get("ConditionType", ([""], None))[0][0] or "Requires"
+        prop = CONDITION_PROPERTIES.get(kind.casefold().replace("-", " "), "Requires")
+        profile: dict = {}
+        fields = []      # (key in the profile, value, column, cell text)
+        if "ConditionName" in cells:
+            fields.append(("Name", cells["ConditionName"][0][0], cells["ConditionName"][1], None))
+        if "ConditionDescription" in cells:
+            fields.append(("Description", cells["ConditionDescription"][0][0], cells["ConditionDescription"][1], None))
+        if "ConditionCreditUnitValue" in cells:
+            values, col = cells["ConditionCreditUnitValue"]
+            number = _number(values[0])
+            if number is not None:
+                fields.append(("CreditValue", [{"Value": number}], col, values[0]))
+        if "ConditionCompetencyFramework" in cells:
+            values, col = cells["ConditionCompetencyFramework"]
+            competencies = [c for v in values for c in self.framework(col, v.rsplit("/", 1)[-1])]
+            if competencies:
+                fields.append(("TargetCompetency", competencies, col, "|".join(values)))
+        if not fields:
+            return
+        index = len(self.body.get(prop) or [])
+        for key, value, col, text in fields:
+            profile[key] = value
+            self.origins[(prop, str(index), key)] = (col.key, text if text is not None else value)
+        self.origins.setdefault((prop, str(index)), (fields[0][2].key, None))
+        self.body.setdefault(prop, []).append(profile)
+
     def framework(self, col: Column, v: str) -> list[str]:
         """The competency CTIDs of the framework a Teaches Competency Framework cell names (the
         reference data's "framework" table: the frameworks of this registry, looked up by the service)."""
@@ -458,3 +496,8 @@ def _boolean(text: str):
 
 # column kind -> (reader of a cell: the value or None, what the cell must be)
 _LITERALS = {"number": (_number, "a number"), "boolean": (_boolean, "TRUE or FALSE")}
+
+
+# "ConditionProfile: Type" -> the Registry Assistant key of the condition profile
+CONDITION_PROPERTIES = {"requires": "Requires", "recommends": "Recommends", "corequisite": "Corequisite",
+                        "entry condition": "EntryCondition", "co prerequisite": "CoPrerequisite"}
