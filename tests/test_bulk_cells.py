@@ -70,6 +70,13 @@ def test_warnings_are_said_at_upload_per_row(runner, tmp_path):
     assert [w["code"] for w in warnings if w["column"] == "Date Effective"] == ["date-read"]
     [benchmark] = [w for w in warnings if w["code"] == "recommended"]
     assert "benchmark (recommended) properties are missing" in benchmark["message"] and "Teaches" in benchmark["message"]
+    # each named as the spreadsheet can fill it (never an internal name, never "?"), counted once
+    names = benchmark["message"].split(": ", 1)[1].split(", ")
+    assert int(benchmark["message"].split()[0]) == len(names) == len(set(names))
+    assert "Accredited By / Approved By / Recognized By / Regulated By" in names     # one of a group
+    assert "Credit Unit Type" in names and "Prerequisite" in names                  # a column filling part of it
+    assert "Estimated Duration (no column)" in names                                 # no column for it
+    assert not [n for n in names if n == "?" or n[0].islower() or ":" in n]
 
 
 @pytest.mark.parametrize("kind, prop", [("", "Requires"), ("requires", "Requires"), ("Recommends", "Recommends"),

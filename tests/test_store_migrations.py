@@ -35,14 +35,19 @@ def old_database(request, tmp_path):
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             f"INSERT INTO meta (key, value) VALUES ('schema_version', '{version}')",
         ]
+        key = ("INSERT INTO keys (key_hash, org, admin, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)",
+               (KEY_HASH, ORG, False, "2026-01-01T00:00:00.000000Z", None))
+        if version >= 3:     # keys have their id since version 3 (as that migration gave them)
+            key = ("INSERT INTO keys (key_hash, org, admin, created_at, revoked_at, key_id) VALUES (?, ?, ?, ?, ?, ?)",
+                   (KEY_HASH, ORG, False, "2026-01-01T00:00:00.000000Z", None, KEY_HASH[:12]))
         inserts = [
-            ("INSERT INTO keys (key_hash, org, admin, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)",
-             (KEY_HASH, ORG, False, "2026-01-01T00:00:00.000000Z", None)),
+            key,
             ("INSERT INTO envelopes VALUES (" + ", ".join("?" for _ in envelope) + ")", envelope),
             ("INSERT INTO revisions VALUES (" + ", ".join("?" for _ in envelope) + ")", envelope),
             ("INSERT INTO envelope_nodes (node_ctid, envelope_id) VALUES (?, ?)", (FRAMEWORK, "e1")),
             ("INSERT INTO envelope_nodes (node_ctid, envelope_id) VALUES (?, ?)", (COMPETENCY, "e1")),
-        ]
+        ] + ([("INSERT INTO ctid_owners (owned_ctid, org, claimed_at) VALUES (?, ?, ?)",
+               (c, ORG, "2026-01-01T00:00:00.000000Z")) for c in (FRAMEWORK, COMPETENCY)] if version >= 3 else [])
         if dbs is None:
             with sqlite3.connect(tmp_path / FILENAME) as conn:
                 for sql in statements:
@@ -82,5 +87,10 @@ def test_an_old_database_is_migrated_and_keeps_its_data(old_database, version):
         assert store.key_orgs([ORG, OTHER]) == {ORG}
         assert store.ctid_owners([FRAMEWORK, COMPETENCY, OTHER]) == {FRAMEWORK: ORG, COMPETENCY: ORG}
         assert store.get_by_node_ctid(COMPETENCY).envelope_id == "e1"
+        # version 4: upload jobs
+        store.create_job("j1", ORG, "course", b"External Identifier\r\n\xff")
+        assert store.claim_job("host:1")["input"] == b"External Identifier\r\n\xff"   # bytes kept as they are
+        store.update_job("j1", rows_done=3, rows_total=10)
+        assert store.get_job("j1")["rows_done"] == 3 and store.claim_job("host:2") is None
     finally:
         store.close()

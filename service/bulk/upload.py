@@ -60,7 +60,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
             if p.severity != WARNING:
                 continue
             if p.code == "recommended":     # one line per row, as `ctdl format` sums them up
-                benchmark.append(p.column or p.property or "?")
+                benchmark.append(p.column or p.property)
                 continue
             message = with_fix(p.message, p.fix)
             if (p.column, message) not in said:

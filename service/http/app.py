@@ -50,6 +50,11 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
                                                strict_references=settings.strict_references,
                                                engine=settings.engine, rules=rules)
     app.extensions["ctdl_base_url"] = base
+    from ..bulk.jobs import recover
+    from ..bulk.workflow import BulkWorkflow
+
+    # upload jobs a previous process left running are resumed (never left "running"); queued ones run
+    recover(BulkWorkflow(app.extensions["ctdl_registry"]))
 
     from . import assistant as api_assistant
 

@@ -17,10 +17,11 @@ import re
 
 from flask import Blueprint, request
 
-from transformer import CtdlError, parse_json, require_object, WrongShape
+from transformer import CtdlError, NotFound, parse_json, require_object, UUID_RE, WrongShape
 
 from ..registry.answers import assistant_body, bulk_body
-from .web import api_key, registry
+from .web import api_key, base_url, registry
+from ..bulk import jobs
 from ..bulk.workflow import BulkWorkflow, summary
 from ..bulk.orgdata import save_addresses
 from .responses import json_response
@@ -306,7 +307,17 @@ def upload_file(kind: str):
         data = upload_.read()
     else:  # the raw file as the body (Content-Type text/csv or the XLSX type)
         data = request.get_data()
-    result = upload(_workflow(), org, kind, data, key=key, language=request.args.get("language") or "en-US")
+    language = request.args.get("language") or "en-US"
+    as_job = request.args.get("job")
+    if as_job not in (None, "true", "false"):
+        raise WrongShape(f'"job" must be true or false, not "{as_job[:20]}"', pointer="?job")
+    if as_job == "true" or (as_job is None and len(data) > jobs.JOB_BYTES):
+        job_id = jobs.submit(_workflow(), org, kind, data, key=key, language=language)
+        url = f"{base_url()}bulk/jobs/{job_id}"
+        body = assistant_body(True, [f"the upload runs as job {job_id}: GET {url} says how far it is, then its "
+                                     "answer"], Job=job_id, JobUrl=url)
+        return json_response(body, 202, {"Location": url})
+    result = upload(_workflow(), org, kind, data, key=key, language=language)
     # the Registry Assistant body like every other answer, with the CLI's report in Rows / Summary / Notes
     errors = [{"path": f"/rows/{row['row']}" + (f"/{e['column']}" if e.get("column") else ""),
                "property": e.get("column", ""), "code": e.get("code", ""), "message": e["message"],
@@ -318,6 +329,25 @@ def upload_file(kind: str):
     body = assistant_body(ok, [summary_line], result["notes"], errors, Rows=result["rows"],
                           Summary=result["summary"], Notes=result["notes"], **extra)
     return json_response(body, 200 if ok else 422)
+
+
+@bp.get("/bulk/jobs/<job_id>")
+def job(job_id: str):
+    """An upload job: its status (queued, running, done, failed), rows done of rows total, then the
+    upload's answer (as POST /bulk/{type}/upload gives it) or why it failed."""
+    key = api_key()
+    found = registry().store.get_job(job_id.strip().lower()) if UUID_RE.match(job_id.strip()) else None
+    if found is None or (found["org"] != key.org and not key.admin and
+                         not registry().store.is_authorized(found["org"], key.org)):
+        raise NotFound(f"no upload job {job_id} of {key.org}")
+    body = assistant_body(found["status"] != "failed", [f"job {found['status']}: {found['rows_done']} of "
+                                                         f"{found['rows_total']} rows"] +
+                          ([found["error"]] if found["error"] else []),
+                          Job=found["job_id"], Status=found["status"], RowsDone=found["rows_done"],
+                          RowsTotal=found["rows_total"], Attempts=found["attempts"], Type=found["kind"],
+                          Organization=found["org"],
+                          Result=found["result"], Created=found["created_at"], Updated=found["updated_at"])
+    return json_response(body)
 
 
 @bp.get("/bulk/<kind>/export")

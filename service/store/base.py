@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 
 def utc_now() -> str:
@@ -198,6 +198,20 @@ class Store(Protocol):
                        status: str, errors: list | None = None, envelope_id: str | None = None) -> bool:
         """Status (and errors, envelope id) after a publish attempt, only if the record still has
         `content_digest` (not staged again meanwhile); False otherwise."""
+    # upload jobs: a queue in the store (service/bulk/jobs.py)
+    def create_job(self, job_id: str, org: str, kind: str, data: bytes, key_id: str = "",
+                   language: str = "en-US") -> None:
+        """A queued job holding the uploaded file."""
+    def claim_job(self, runner: str) -> dict | None:
+        """The oldest queued job, now running by `runner`, with its file; never the same to two."""
+    def update_job(self, job_id: str, *, rows_done: int | None = None, rows_total: int | None = None,
+                   status: str | None = None, result: Any = None, error: str | None = None) -> None:
+        """Progress, or the end ("done" with its result, "failed" with why)."""
+    def requeue_job(self, job_id: str, runner: str) -> bool:
+        """A running job of a process that is gone waits again."""
+    def get_job(self, job_id: str) -> dict | None: ...
+    def running_jobs(self) -> list[tuple[str, str, int]]:
+        """(job id, runner, attempts) of the running jobs."""
     def set_addresses(self, org: str, places: dict[str, dict]) -> int:
         """Replaces the organization's addresses (address id -> Registry Assistant Place)."""
     def addresses(self, org: str) -> dict[str, dict]: ...

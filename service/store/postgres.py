@@ -41,6 +41,7 @@ def _pg(sql: str) -> str:
 class PostgresStore(RelationalStore):
     dialect = "postgres"
     lock_current = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
     integrity_errors = (psycopg.errors.IntegrityError,)
 
     def __init__(self, url: str, max_connections: int = MAX_CONNECTIONS):

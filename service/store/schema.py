@@ -14,6 +14,7 @@ Version 2 added the bulk upload tables: `staged` (uploaded rows awaiting approva
 Version 3 gave keys a public id (`key_id`: listed and revoked by it; never the secret) and a
 `last_used_at`, and added `ctid_owners`: every CTID of a published graph (competencies, concepts,
 components... not only the main one) belongs to the organization that first published it.
+Version 4 added `jobs`: large bulk uploads as a queue of jobs (service/bulk/jobs.py).
 
 A new database is made by the version 1 statements followed by every migration, so a new database
 and a migrated one are built by the same statements and cannot differ.
@@ -24,13 +25,13 @@ from dataclasses import fields
 
 from .base import EnvelopeRecord, StagedRecord, StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # {key}: text compared byte by byte, as SQLite always does, so that sorting and equality on CTIDs
 # and timestamps do not depend on the PostgreSQL server's locale (en_US would order differently).
 DIALECT_TYPES = {
-    "sqlite": {"json": "TEXT", "key": "TEXT"},
-    "postgres": {"json": "JSONB", "key": 'TEXT COLLATE "C"'},
+    "sqlite": {"json": "TEXT", "key": "TEXT", "bytes": "BLOB"},
+    "postgres": {"json": "JSONB", "key": 'TEXT COLLATE "C"', "bytes": "BYTEA"},
 }
 
 # Every EnvelopeRecord field but envelope_id, in dataclass order, as SQL columns: shared by
@@ -165,6 +166,33 @@ INSERT INTO ctid_owners (owned_ctid, org, claimed_at)
 """
 
 
+# Schema version 4: bulk uploads run as jobs (service/bulk/jobs.py), a queue in the store: the
+# uploaded file waits as `queued` until a process claims it (`running`, its `runner` "host:pid"),
+# its progress and then its answer (`done`) or why it failed (`failed`). The file is kept until the
+# job ends, so a job whose process died is queued again and run from its file (`attempts` counts).
+_JOBS = """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    org {key} NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    rows_done INTEGER NOT NULL,
+    rows_total INTEGER NOT NULL,
+    result {json},
+    error TEXT,
+    runner TEXT NOT NULL,
+    input {bytes},
+    key_id TEXT NOT NULL,
+    language TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_org ON jobs (org, created_at);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at)
+"""
+
+
 def _statements(sql: str) -> list[str]:
     return [s.strip() for s in sql.split(";") if s.strip()]
 
@@ -173,6 +201,7 @@ def _statements(sql: str) -> list[str]:
 MIGRATIONS: dict[int, list[str]] = {
     1: _statements(_BULK_TABLES),
     2: _statements(_OWNERSHIP),
+    3: _statements(_JOBS),
 }
 
 

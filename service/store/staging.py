@@ -149,6 +149,82 @@ class StagingQueries:
                               content_digest))
             return cur.rowcount > 0
 
+    # -- upload jobs: a queue in the store (service/bulk/jobs.py) ---------------------------------------
+    skip_locked = ""         # PostgreSQL: " FOR UPDATE SKIP LOCKED" (SQLite's one write lock already serializes)
+
+    def create_job(self, job_id: str, org: str, kind: str, data: bytes, key_id: str = "",
+                   language: str = "en-US") -> None:
+        """A queued job: the uploaded file waits in the store until a process claims it. ``key_id``:
+        the key that uploaded ("" for the host's operator), checked again when the job runs."""
+        stamp = utc_now()
+        with self._writing(f"job:{job_id}") as conn:
+            self._exec(conn, "INSERT INTO jobs (job_id, org, kind, status, rows_done, rows_total, result, error, "
+                             "runner, input, key_id, language, attempts, created_at, updated_at) "
+                             "VALUES (?, ?, ?, 'queued', 0, 0, NULL, NULL, '', ?, ?, ?, 0, ?, ?)",
+                       (job_id, _norm(org), kind, bytes(data), key_id, language, stamp, stamp))
+
+    def claim_job(self, runner: str) -> dict | None:
+        """The oldest queued job, now ``running`` by ``runner`` ("host:pid"), with its file; None when
+        none waits. Two processes never claim the same job (PostgreSQL: the row is locked and others
+        skip it; SQLite: one writer at a time)."""
+        with self._writing(f"job-claim:{runner}") as conn:
+            row = self._exec(conn, "SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY created_at, job_id "
+                                   f"LIMIT 1{self.skip_locked}").fetchone()
+            if row is None:
+                return None
+            self._exec(conn, "UPDATE jobs SET status = 'running', runner = ?, attempts = attempts + 1, "
+                             "rows_done = 0, updated_at = ? WHERE job_id = ?", (runner, utc_now(), row[0]))
+            found = self._exec(conn, "SELECT job_id, org, kind, input, key_id, language, attempts FROM jobs "
+                                     "WHERE job_id = ?", (row[0],)).fetchone()
+        job = dict(zip(("job_id", "org", "kind", "input", "key_id", "language", "attempts"), found))
+        job["input"] = bytes(job["input"] or b"")
+        return job
+
+    def update_job(self, job_id: str, *, rows_done: int | None = None, rows_total: int | None = None,
+                   status: str | None = None, result: Any = None, error: str | None = None) -> None:
+        """Progress, or the end (``done`` / ``failed``: the file is dropped, the answer kept)."""
+        sets, params = ["updated_at = ?"], [utc_now()]
+        for name, value in (("rows_done", rows_done), ("rows_total", rows_total), ("status", status),
+                            ("error", error)):
+            if value is not None:
+                sets.append(f"{name} = ?")
+                params.append(value)
+        if result is not None:
+            sets.append("result = ?")
+            params.append(self._json_param(result))
+        if status in ("done", "failed"):
+            sets.append("input = NULL")
+        with self._writing(f"job:{job_id}") as conn:
+            self._exec(conn, f"UPDATE jobs SET {', '.join(sets)} WHERE job_id = ?", (*params, job_id))
+
+    def requeue_job(self, job_id: str, runner: str) -> bool:
+        """A running job whose process is gone waits again (only if ``runner`` still has it)."""
+        with self._writing(f"job:{job_id}") as conn:
+            cur = self._exec(conn, "UPDATE jobs SET status = 'queued', runner = '', updated_at = ? "
+                                   "WHERE job_id = ? AND status = 'running' AND runner = ?",
+                             (utc_now(), job_id, runner))
+            return cur.rowcount > 0
+
+    _JOB_FIELDS = ("job_id", "org", "kind", "status", "rows_done", "rows_total", "result", "error", "attempts",
+                   "created_at", "updated_at")
+
+    def get_job(self, job_id: str) -> dict | None:
+        """A job without its file."""
+        with self._reading() as conn:
+            row = self._exec(conn, f"SELECT {', '.join(self._JOB_FIELDS)} FROM jobs WHERE job_id = ?",
+                             (job_id,)).fetchone()
+        if row is None:
+            return None
+        job = dict(zip(self._JOB_FIELDS, row))
+        job["result"] = self._json_value(job["result"]) if job["result"] is not None else None
+        return job
+
+    def running_jobs(self) -> list[tuple[str, str, int]]:
+        """(job id, runner, attempts) of the jobs claimed and not ended."""
+        with self._reading() as conn:
+            return [tuple(r) for r in self._exec(conn, "SELECT job_id, runner, attempts FROM jobs "
+                                                       "WHERE status = 'running'", ()).fetchall()]
+
     # -- organization reference data ---------------------------------------------------------------
     def set_addresses(self, org: str, places: dict[str, dict]) -> int:
         rows = [(_norm(org), str(k).strip(), self._json_param(v)) for k, v in places.items()]

@@ -101,6 +101,7 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("POST", "/bulk/approve", b'{"all": true}', True, 409),       # the organization is not published
         ("POST", "/bulk/publish", b"{oops", True, 400),
         ("POST", "/bulk/discard", b'{"ids": "x"}', True, 400),
+        ("GET", f"/bulk/jobs/{unknown}", None, True, 404),
         ("GET", "/bulk/status?page=0", None, True, 400),
         ("GET", f"/org/{unknown}/addresses", None, True, 403),
         ("PUT", f"/org/{org_ctid}/addresses", b"[]", True, 400),

@@ -76,12 +76,33 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
         if header:
             have.add((header, r.code, v))
         shape = r.shape or (_rule_shape(col, r.code) if col is not None else "")
-        problems.append(cell_problem(row.number, header, v, message, r.code, r.severity,
-                                    row.letters.get(col.key, "") if col is not None else "",
-                                    shape, r.path, r.fix))
+        problem = cell_problem(row.number, header, v, message, r.code, r.severity,
+                               row.letters.get(col.key, "") if col is not None else "", shape, r.path, r.fix)
+        if col is None and r.code == "recommended":
+            problem = replace(problem, property=benchmark_name(r.path, shape, cols, model.rules))
+        problems.append(problem)
     names = {w: k for k, w in endpoint_names().items()}
     return RowResult(row.number, row.external_id, outcome.ctid or built.ctid, names.get(built.wrapper, row.type),
                      built.wrapper, built.request, outcome.document, problems, built.deferred, built.ctid_derived)
+
+
+def benchmark_name(pointer: str, shape: str, cols: list[Column], rules=None) -> str:
+    """What a spreadsheet user calls a missing benchmark property that no single column holds: the
+    columns of an at-least-one group ("Accredited By / Approved By / ..."), the first column filling a
+    part of it (Credit Value: "Credit Unit Type"), else the property's request name in words, marked as having no column in this template ("Advanced Standing From (no column)")."""
+    from ...ruleset import RuleSet
+    from ...validate import expand_shape
+
+    alternatives = (rules or RuleSet.default()).alternatives(expand_shape(shape)) if shape else []
+    headers = [c.header for c in cols if c.path and c.path[0] in alternatives and not c.fills]
+    if headers:
+        return " / ".join(dict.fromkeys(headers))
+    last = next((p for p in reversed(split(pointer)) if not p.isdigit()), "") if pointer else ""
+    part_of = [c.header for c in cols if last and c.input_key.startswith(last + "/")]
+    if part_of:                     # Credit Value: filled by Credit Unit Type, Credit Unit Value...
+        return part_of[0]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", last)
+    return f"{words} (no column)" if words else "a benchmark property (no column)"
 
 
 def _rule_shape(col: Column, code: str) -> str:
