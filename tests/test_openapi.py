@@ -127,7 +127,7 @@ def test_a_new_request_type_appears_without_editing_the_description(client, monk
         assert body["required"] == ["JobRole"] and paths["/course/publish"]["post"]["requestBody"][
             "content"]["application/json"]["schema"]["properties"]["JobRole"] is False
         assert "/jobrole/format" in paths and "/jobrole/delete" in paths
-        assert "/jobrole/format" in client.get("/").get_data(as_text=True)
+        assert "/jobrole/format" in client.get("/api").get_data(as_text=True)
     finally:
         monkeypatch.undo()
         api_docs.served.cache_clear()
@@ -149,7 +149,7 @@ def test_one_operation_per_upload_type(doc):
 
 
 def test_the_api_page_lists_every_path(client, doc):
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/api").get_data(as_text=True)
     for path in doc["paths"]:
         assert path in page, path
     assert "/{type}/format" in page         # the template form, with its concrete paths

@@ -123,7 +123,7 @@ def test_security_headers_and_allow(api):
         r = client.get(path)
         assert r.headers["X-Content-Type-Options"] == "nosniff", path
         assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"], path
-    page = client.get("/")
+    page = client.get("/api")
     assert page.mimetype == "text/html"
     policy = page.headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy

@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
                                                strict_references=settings.strict_references,
                                                engine=settings.engine, rules=rules)
     app.extensions["ctdl_base_url"] = base
+    # the web pages' session cookie (service/http/pages/): signed with a key kept next to the signing key
+    app.secret_key = _session_secret(Path(settings.data_dir))
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=base.startswith("https://"), SESSION_COOKIE_NAME="ctdl_session")
     from ..bulk.jobs import recover
     from ..bulk.workflow import BulkWorkflow
 
@@ -64,16 +68,43 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
 
     from . import registry as api_registry
 
+    from . import pages
+
     app.register_blueprint(api_assistant.bp)
     app.register_blueprint(api_registry.bp)
     app.register_blueprint(api_bulk.bp)
     app.register_blueprint(api_docs.bp)
+    app.register_blueprint(pages.bp)
     _register_error_handlers(app)
     return app
 
 
 # HTML pages load only what this server serves (no CDN, no inline script) and are never framed;
 # other answers (JSON, CSV, PEM) are data, never a page: nothing may be loaded or framed from them.
+def _session_secret(data_dir: Path) -> bytes:
+    """CTDL_SESSION_SECRET (several servers share it), else data_dir/session.key, made once (0600)."""
+    import os
+    import secrets
+
+    given = os.environ.get("CTDL_SESSION_SECRET")
+    if given:
+        return given.encode("utf-8")
+    path = data_dir / "session.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = data_dir / f".session.key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)          # the first server to start wins; the others read its key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip().encode("utf-8")
+
+
 HTML_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 DATA_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"

@@ -1,4 +1,4 @@
-"""The API description: GET /openapi.json (OpenAPI 3.1) and GET / (the same, as a page for people).
+"""The API description: GET /openapi.json (OpenAPI 3.1) and GET /api (the same, as a page for people).
 
 service/http/openapi.json is the source. A few of its paths are templates over a table of the project,
 expanded here when the description is served, so that a new request type or upload type appears
@@ -18,7 +18,7 @@ without editing the description by hand:
   "x-enum" in a schema: the enum comes from a table: "record-kinds" (every type a bulk record can
       have, service.bulk.record_names) or "columns" (the headers of the upload type's template).
 
-GET / shows the template form, each with the list of its concrete paths.
+GET /api shows the template form, each with the list of its concrete paths.
 """
 from __future__ import annotations
 
@@ -221,7 +221,7 @@ def openapi_json():
     return json_response({**served(registry().rules), "servers": [{"url": base_url()}]})
 
 
-@bp.get("/")
+@bp.get("/api")
 def api_page():
     """The routes in template form (/{type}/format), each followed by its concrete paths."""
     doc = openapi()

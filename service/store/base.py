@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 
 def utc_now() -> str:
@@ -181,6 +181,15 @@ class Store(Protocol):
         "updated" (content, CTID, status and errors replaced; created_at and
         published_envelope_id kept) or "unchanged" (same content_digest: nothing written).
         AlreadyExists when another record holds the CTID."""
+    def stage_many(self, records: Sequence[StagedRecord],
+                   taken: Callable[[StagedRecord], StagedRecord]) -> list[tuple[str, StagedRecord]]:
+        """stage() for every record, in order, in one transaction (a bulk upload's rows): for each,
+        (what stage() would have said, the record staged), decided one after the other as if each
+        were staged alone. A record whose CTID another record holds is replaced by taken(record)
+        (which must not change its argument), staged in its place."""
+    def envelope_types(self, ctids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """CTID -> (ctdl_type, owned_by) of the envelopes whose main CTID is one of `ctids`, deleted
+        ones included: one query, however many."""
     def staged(self, org: str, resource_type: str | None = None,
                status: str | None = None, content: bool = True) -> list[StagedRecord]:
         """The organization's records, by resource_type then external_id; ``content=False``: without
@@ -218,3 +227,6 @@ class Store(Protocol):
     def set_manifests(self, org: str, kind: str, manifests: dict[str, str]) -> int:
         """Replaces the organization's cost or condition manifests (id -> manifest CTID)."""
     def manifests(self, org: str, kind: str) -> dict[str, str]: ...
+    # what the web pages read (service/store/browse.py)
+    def count_by_type(self, owned_by: str | None = None) -> list[tuple[str, int]]:
+        """(CTDL type, current records), most first."""

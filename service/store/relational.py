@@ -17,6 +17,7 @@ from . import schema
 from .base import (AlreadyExists, Build, CtidsTaken, EnvelopeRecord, InvalidRecord, KeyRecord, StoreError,
                    key_id_of, utc_now)
 from .pool import ConnectionPool
+from .browse import BrowseQueries
 from .staging import StagingQueries
 
 _COLS = ", ".join(schema.ENVELOPE_COLUMNS)
@@ -41,7 +42,7 @@ def _like_pattern(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-class RelationalStore(StagingQueries):
+class RelationalStore(StagingQueries, BrowseQueries):
     dialect = ""                  # "sqlite" | "postgres": picks the schema's column types
     lock_current = ""             # appended to the SELECT of the current record inside publish
     integrity_errors: tuple[type[BaseException], ...] = ()
