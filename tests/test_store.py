@@ -342,6 +342,26 @@ def test_list_envelopes_filters(store):
     assert store.list_envelopes(q="zzz") == ([], 0)
 
 
+def test_the_search_index_follows_updates_and_purges(store):
+    """The index (SQLite FTS5 trigrams kept by triggers; PostgreSQL pg_trgm) never answers for an
+    old name, and a purged record is gone from it."""
+    ctid = new_ctid()
+    put(store, ctid, search_text="certificate in welding technology")
+    assert [r.ctid for r in store.list_envelopes(q="welding")[0]] == [ctid]
+    put(store, ctid, search_text="certificate in nursing practice")
+    assert store.list_envelopes(q="welding") == ([], 0)
+    assert [r.ctid for r in store.list_envelopes(q="nursing practice")[0]] == [ctid]
+    assert [r.ctid for r in store.list_envelopes(q='"nurs')[0]] == []           # a quote is a character
+    assert store.purge(ctid)
+    assert store.list_envelopes(q="nursing") == ([], 0)
+    if getattr(store, "dialect", "") == "sqlite":
+        with store._pool.connection() as conn:
+            plan = " ".join(str(r) for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT envelope_ctid FROM envelopes WHERE rowid IN (SELECT rowid FROM "
+                "envelopes_search WHERE envelopes_search MATCH ?)", ('"nursing"',)).fetchall())
+        assert "VIRTUAL TABLE INDEX" in plan                                    # the index, not a scan
+
+
 def test_list_envelopes_pagination(store):
     base = "2026-01-01T00:00:%02d.000000Z"
     records = [put(store, new_ctid(), updated_at=base % (i // 2)) for i in range(25)]   # pairs share a time

@@ -50,6 +50,9 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
                                                strict_references=settings.strict_references,
                                                engine=settings.engine, rules=rules)
     app.extensions["ctdl_base_url"] = base
+    from ..registry.notices import Notices
+
+    app.extensions["ctdl_registry"].notices = Notices(store, base)
     # the web pages' session cookie (service/http/pages/): signed with a key kept next to the signing key
     app.secret_key = _session_secret(Path(settings.data_dir))
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",

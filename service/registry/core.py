@@ -146,6 +146,7 @@ class Registry:
         self.engine = engine
         self.rules = rules                  # a RuleSet (`ctdl serve --shapes DIR`); None: the project's
         self.tenancy = Tenancy(store)
+        self.notices = None                 # service/registry/notices.py (the app sets it)
 
     # -- keys ----------------------------------------------------------------------------------
     def authenticate(self, key: str | None) -> KeyRecord:
@@ -260,6 +261,8 @@ class Registry:
             result.record, result.changed = self.store.publish(ctid, build)
         except CtidsTaken as e:
             raise ownership_conflict(e.owners, org) from None
+        if result.changed and self.notices is not None:
+            self.notices.published(result.record)
         return result
 
     def check_references(self, payload: dict, ctid: str | None, report: Report) -> None:

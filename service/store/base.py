@@ -230,3 +230,8 @@ class Store(Protocol):
     # what the web pages read (service/store/browse.py)
     def count_by_type(self, owned_by: str | None = None) -> list[tuple[str, int]]:
         """(CTDL type, current records), most first."""
+    def review_queue(self, status: str = "pending", offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+        """Uploaded records in `status` of every organization, oldest first, and their number."""
+    def org_settings(self, org: str) -> dict[str, str]: ...
+    def set_org_setting(self, org: str, name: str, value: str) -> None:
+        """Sets one setting of an organization (an empty value removes it)."""

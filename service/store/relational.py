@@ -51,6 +51,12 @@ class RelationalStore(StagingQueries, BrowseQueries):
         self._pool = pool
 
     # -- what a backend provides -----------------------------------------------------------------
+    def _search_index(self, words: list[str]) -> tuple[str, list[Any]] | None:
+        """A condition narrowing the rows to those the search index says may hold every word (the LIKE
+        conditions then decide); None: no index for these words (PostgreSQL's pg_trgm index is used
+        by LIKE itself)."""
+        return None
+
     @contextmanager
     def _writing(self, lock_name: str) -> Iterator[Any]:
         """A connection inside one transaction that holds the write lock for `lock_name`;
@@ -332,7 +338,12 @@ class RelationalStore(StagingQueries, BrowseQueries):
         if ctdl_type:
             where.append("ctdl_type = ?")
             params.append(ctdl_type.strip())
-        for word in (q or "").lower().split():
+        words = (q or "").lower().split()
+        indexed = self._search_index(words)
+        if indexed is not None:
+            where.append(indexed[0])
+            params.extend(indexed[1])
+        for word in words:
             where.append("search_text LIKE ? ESCAPE '\\'")
             params.append(_like_pattern(word))
         condition = f" WHERE {' AND '.join(where)}" if where else ""

@@ -15,6 +15,9 @@ Version 3 gave keys a public id (`key_id`: listed and revoked by it; never the s
 `last_used_at`, and added `ctid_owners`: every CTID of a published graph (competencies, concepts,
 components... not only the main one) belongs to the organization that first published it.
 Version 4 added `jobs`: large bulk uploads as a queue of jobs (service/bulk/jobs.py).
+Version 5 indexed `envelopes.search_text` for the search page and ?q= (SQLite: an FTS5 trigram
+table kept by triggers; PostgreSQL: a pg_trgm GIN index, skipped with a notice where the extension
+cannot be created) and added `org_settings` (an organization's webhook URL and notice email).
 
 A new database is made by the version 1 statements followed by every migration, so a new database
 and a migrated one are built by the same statements and cannot differ.
@@ -25,7 +28,7 @@ from dataclasses import fields
 
 from .base import EnvelopeRecord, StagedRecord, StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # {key}: text compared byte by byte, as SQLite always does, so that sorting and equality on CTIDs
 # and timestamps do not depend on the PostgreSQL server's locale (en_US would order differently).
@@ -193,16 +196,59 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at)
 """
 
 
+# Schema version 5, one list per dialect (the trigger bodies and the DO block hold semicolons).
+# The search keeps its meaning (every word a substring of search_text, matched by LIKE): the index
+# only narrows the rows LIKE looks at (SQLite: words of 3 characters or more, as trigram phrases).
+_SEARCH = {
+    "sqlite": [
+        "CREATE VIRTUAL TABLE IF NOT EXISTS envelopes_search USING fts5(search_text, content='envelopes', "
+        "content_rowid='rowid', tokenize='trigram')",
+        "CREATE TRIGGER IF NOT EXISTS envelopes_search_insert AFTER INSERT ON envelopes BEGIN "
+        "INSERT INTO envelopes_search (rowid, search_text) VALUES (new.rowid, new.search_text); END",
+        "CREATE TRIGGER IF NOT EXISTS envelopes_search_delete AFTER DELETE ON envelopes BEGIN "
+        "INSERT INTO envelopes_search (envelopes_search, rowid, search_text) "
+        "VALUES ('delete', old.rowid, old.search_text); END",
+        "CREATE TRIGGER IF NOT EXISTS envelopes_search_update AFTER UPDATE OF search_text ON envelopes BEGIN "
+        "INSERT INTO envelopes_search (envelopes_search, rowid, search_text) "
+        "VALUES ('delete', old.rowid, old.search_text); "
+        "INSERT INTO envelopes_search (rowid, search_text) VALUES (new.rowid, new.search_text); END",
+        "INSERT INTO envelopes_search (envelopes_search) VALUES ('rebuild')",
+    ],
+    "postgres": [
+        "DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; "
+        "CREATE INDEX IF NOT EXISTS envelopes_search ON envelopes USING GIN (search_text gin_trgm_ops); "
+        "EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm is not available: search works without its index'; "
+        "END $$",
+    ],
+}
+_ORG_SETTINGS = """
+CREATE TABLE IF NOT EXISTS org_settings (
+    org {key} NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (org, name)
+)
+"""
+
+
 def _statements(sql: str) -> list[str]:
     return [s.strip() for s in sql.split(";") if s.strip()]
 
 
 # MIGRATIONS[n]: the statements that take a database from schema version n to n + 1.
-MIGRATIONS: dict[int, list[str]] = {
+# A migration is a list of statements, or {dialect: list} where the dialects differ.
+MIGRATIONS: dict[int, list[str] | dict[str, list[str]]] = {
     1: _statements(_BULK_TABLES),
     2: _statements(_OWNERSHIP),
     3: _statements(_JOBS),
+    4: {d: [*_SEARCH[d], _ORG_SETTINGS.strip()] for d in _SEARCH},
 }
+
+
+def _migration(version: int, dialect: str) -> list[str]:
+    steps = MIGRATIONS[version]
+    return [_render(s, dialect) for s in (steps[dialect] if isinstance(steps, dict) else steps)]
 
 
 def _render(sql: str, dialect: str) -> str:
@@ -222,7 +268,7 @@ def create_statements(dialect: str, version: int = SCHEMA_VERSION) -> list[str]:
         raise StoreError(f"unknown SQL dialect {dialect!r}")
     out = _statements(_render(_TABLES, dialect))
     for v in range(1, version):
-        out.extend(_render(s, dialect) for s in MIGRATIONS[v])
+        out.extend(_migration(v, dialect))
     return out
 
 
@@ -232,5 +278,5 @@ def migration_statements(from_version: int, dialect: str) -> list[str]:
     for version in range(from_version, SCHEMA_VERSION):
         if version not in MIGRATIONS:
             raise StoreError(f"no migration from schema version {version} to {version + 1}")
-        out.extend(_render(s, dialect) for s in MIGRATIONS[version])
+        out.extend(_migration(version, dialect))
     return out

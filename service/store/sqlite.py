@@ -83,6 +83,14 @@ class SqliteStore(RelationalStore):
     def _exec_many(self, conn: sqlite3.Connection, sql: str, rows: list[Sequence[Any]]) -> None:
         conn.executemany(sql, rows)
 
+    def _search_index(self, words: list[str]) -> tuple[str, list[Any]] | None:
+        # FTS5's trigram index holds every substring of 3 characters or more: each such word as a
+        # phrase (its double quotes doubled); shorter words are left to LIKE alone
+        phrases = ['"' + w.replace('"', '""') + '"' for w in words if len(w) >= 3]
+        if not phrases:
+            return None
+        return "rowid IN (SELECT rowid FROM envelopes_search WHERE envelopes_search MATCH ?)", [" AND ".join(phrases)]
+
     def _select_in(self, conn: sqlite3.Connection, sql: str, column: str, values: list[str]) -> list[tuple]:
         # One query with one `?` per value; split only above SQLite's limit on variables
         # (32766 since SQLite 3.32; 999 before).

@@ -78,6 +78,7 @@ def dashboard(key):
     return page("dashboard.html", org=org, name=name, published=published, total=total, recent=recent,
                 staged=sorted(staged.items()), keys=keys, authorizations=store.authorizations(org),
                 may_manage=key.org == org or key.admin, new_key=session.pop("new_key", None),
+                settings=store.org_settings(org) if (key.org == org or key.admin) else {},
                 notice=session.pop("notice", None))
 
 
@@ -134,6 +135,30 @@ def authorize(key):
     else:
         store.authorize(org, publisher)
         session["notice"] = f"{publisher} may now publish for {org}"
+    return redirect(url_for("pages.dashboard", org=org))
+
+
+@bp.post("/dashboard/notices")
+@signin_required
+def notices(key):
+    """Where notices of the organization's publishes go: a webhook URL and an email address (empty:
+    none)."""
+    import re
+    from urllib.parse import urlsplit
+
+    org = _manage(key)
+    url = request.form.get("webhook_url", "").strip()
+    email = request.form.get("notice_email", "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+            raise WrongShape(f'the webhook URL must be an http or https URL, not "{url[:80]}"', pointer="/webhook_url")
+    if email and (len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
+        raise WrongShape(f'"{email[:80]}" is not an email address', pointer="/notice_email")
+    store = registry().store
+    store.set_org_setting(org, "webhook_url", url)
+    store.set_org_setting(org, "notice_email", email)
+    session["notice"] = "notices saved: " + (", ".join(x for x in (url, email) if x) or "none")
     return redirect(url_for("pages.dashboard", org=org))
 
 

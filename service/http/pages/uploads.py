@@ -138,6 +138,25 @@ def review(key):
                 kinds=upload_kinds(), kind=request.args.get("type", ""))
 
 
+@bp.get("/review/queue")
+@signin_required
+def review_queue(key):
+    """The registry staff's queue (admin keys): uploaded records of every organization waiting in a
+    status, oldest first; each opens in its organization's review page, where an admin may act."""
+    from transformer import Forbidden
+
+    if not key.admin:
+        raise Forbidden("the review queue across organizations is for the registry's staff (an admin key); "
+                        "your organization's records are under Review")
+    status = request.args.get("status", "pending")
+    if status not in ("pending", "approved", "rejected", "published"):
+        status = "pending"
+    number = int_arg("page", 1)
+    records, total = registry().store.review_queue(status, (number - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE)
+    pages = max(1, -(-total // ROWS_PER_PAGE))
+    return page("review_queue.html", records=records, total=total, status=status, page_number=number, pages=pages)
+
+
 def _lines(value) -> list[str]:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True).splitlines() if value else []
 
