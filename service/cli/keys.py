@@ -11,18 +11,15 @@ from .common import EXIT_OK, EXIT_VIOLATIONS, open_registry_store, read_input
 
 
 def cmd_keys(args) -> int:
-    from service.registry.keys import hash_key, looks_like_key_id, new_key
+    from service.registry.keys import create_key, hash_key, looks_like_key_id
     from service.store.base import utc_now as now
-    from service.store.base import KeyRecord
 
     store = open_registry_store(args)
     try:
         action = args.keys_command
         if action == "create":
             org = _org(args.org, "--org")
-            key = new_key()
-            record = KeyRecord(key_hash=hash_key(key), org=org, admin=args.admin, created_at=now(), revoked_at=None)
-            store.add_key(record)
+            record, key = create_key(store, org, args.admin)
             owner = store.ctid_owners([org]).get(org)
             if owner and owner != org:
                 print(f"note: {org} is already published here by {owner}; it stays theirs until an admin "

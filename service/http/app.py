@@ -71,12 +71,15 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
 
     from . import registry as api_registry
 
+    from . import keys as api_keys
+
     from . import pages
 
     app.register_blueprint(api_assistant.bp)
     app.register_blueprint(api_registry.bp)
     app.register_blueprint(api_bulk.bp)
     app.register_blueprint(api_docs.bp)
+    app.register_blueprint(api_keys.bp)
     app.register_blueprint(pages.bp)
     _register_error_handlers(app)
     return app

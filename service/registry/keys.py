@@ -67,3 +67,47 @@ def operator_key(org: str):
     from ..store.base import KeyRecord, utc_now
 
     return KeyRecord(key_hash="", org=org.strip().lower(), admin=False, created_at=utc_now(), revoked_at=None)
+
+
+# -- what an organization's key may do with keys and publishers (the API's /keys and /org/{ctid}/
+# -- publishers, the dashboard, `ctdl keys`: one set of rules) ------------------------------------------
+def managed_org(key, org: str | None) -> str:
+    """The organization whose keys and publishers `key` manages: its own, or any for an admin key."""
+    from transformer import CTID_RE, Forbidden, WrongShape
+
+    org = (org or key.org).strip().lower()
+    if not CTID_RE.match(org):
+        raise WrongShape(f'"{org[:60]}" is not an organization CTID (ce- followed by a UUID)', pointer="/Organization")
+    if org != key.org and not key.admin:
+        raise Forbidden(f"only {org}'s own keys (or an admin key) manage its keys and publishers")
+    return org
+
+
+def create_key(store, org: str, admin: bool = False):
+    """(KeyRecord, the key itself: shown this once, never stored) for `org`."""
+    from ..store.base import KeyRecord, utc_now
+
+    secret = new_key()
+    record = KeyRecord(key_hash=hash_key(secret), org=org, admin=admin, created_at=utc_now(), revoked_at=None)
+    store.add_key(record)
+    return record, secret
+
+
+def revoke_key_of(store, org: str, key_id: str):
+    """Revokes `org`'s key `key_id` (its public id); the KeyRecord. NotFound when `org` has no such
+    active key (another organization's key is not found either)."""
+    from transformer import NotFound
+
+    from ..store.base import utc_now
+
+    target = store.get_key_by_id(key_id.strip().lower()) if looks_like_key_id(key_id) else None
+    if target is None or target.org != org or target.revoked_at:
+        raise NotFound(f"{org} has no active key {key_id[:20]} (GET /keys lists the ids)")
+    store.revoke_key_id(target.key_id, utc_now())
+    return target
+
+
+def key_entry(k) -> dict:
+    """A key as listed: its public id, never its secret nor its hash."""
+    return {"KeyId": k.key_id, "Organization": k.org, "Admin": k.admin, "Created": k.created_at,
+            "LastUsed": k.last_used_at, "Revoked": k.revoked_at}

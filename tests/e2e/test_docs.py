@@ -108,6 +108,12 @@ def _probes(org_ctid: str) -> list[tuple[str, str, bytes | None, bool, int]]:
         ("PUT", f"/org/{org_ctid}/addresses", b"[]", True, 400),
         ("GET", f"/org/{org_ctid}/manifests/price", None, True, 404),
         ("PUT", f"/org/{org_ctid}/manifests/cost", b'{"tuition": "no-ctid"}', True, 422),
+        ("GET", "/keys?org=not-a-ctid", None, True, 400),
+        ("POST", "/keys", b'{"Admin": "yes"}', True, 400),
+        ("POST", "/keys/000000000000/revoke", None, True, 404),
+        ("GET", f"/org/{unknown}/publishers", None, True, 403),
+        ("POST", f"/org/{org_ctid}/publishers", b'{"Publisher": "x"}', True, 400),
+        ("DELETE", f"/org/{org_ctid}/publishers/{unknown}", None, True, 404),
         ("PUT", "/openapi.json", None, False, 405),
         ("POST", "/api", None, False, 405),
         ("GET", "/no/such/route", None, False, 404),
@@ -124,7 +130,8 @@ def test_every_route_errors_with_the_assistant_shape(server, app_routes):
                ("/{}/cease", "POST"), ("/{}/provisional", "POST"),
                ("/bulk/{}/template", "GET"), ("/bulk/{}/upload", "POST"),
                ("/bulk/{}/export", "GET"),   # probed as /bulk/course/...
-               ("/org/{}/manifests/{}", "GET"), ("/org/{}/manifests/{}", "PUT")}   # as .../manifests/cost
+               ("/org/{}/manifests/{}", "GET"), ("/org/{}/manifests/{}", "PUT"),   # as .../manifests/cost
+               ("/keys/{}/revoke", "POST")}   # probed with a key id
     cannot_fail = {("/openapi.json", "GET"), ("/api", "GET"),   # their errors: 405 for other methods, probed
                    ("/registry/public-key", "GET")}
     assert app_routes - probed - cannot_fail == set(), "add a failing request for these routes"

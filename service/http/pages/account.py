@@ -6,7 +6,7 @@ from collections import Counter
 
 from flask import redirect, request, session, url_for
 
-from transformer import CTID_RE, Forbidden, WrongShape
+from transformer import CTID_RE, WrongShape
 
 from ..web import registry
 from . import bp, page, signed_in, signin_required
@@ -83,22 +83,18 @@ def dashboard(key):
 
 
 def _manage(key) -> str:
-    org = org_of(key)
-    if key.org != org and not key.admin:
-        raise Forbidden(f"only {org}'s own keys manage its keys and publishers")
-    return org
+    from ...registry.keys import managed_org
+
+    return managed_org(key, request.values.get("org"))
 
 
 @bp.post("/dashboard/keys")
 @signin_required
 def create_key(key):
-    from ...registry.keys import hash_key, new_key
-    from ...store.base import KeyRecord, utc_now
+    from ...registry.keys import create_key as make_key
 
     org = _manage(key)
-    secret = new_key()
-    record = KeyRecord(key_hash=hash_key(secret), org=org, admin=False, created_at=utc_now(), revoked_at=None)
-    registry().store.add_key(record)
+    record, secret = make_key(registry().store, org)
     session["new_key"] = [record.key_id, secret]      # shown once, on the next page, then gone
     return redirect(url_for("pages.dashboard", org=org))
 
@@ -106,14 +102,10 @@ def create_key(key):
 @bp.post("/dashboard/keys/<key_id>/revoke")
 @signin_required
 def revoke_key(key, key_id: str):
-    from ...store.base import utc_now
+    from ...registry.keys import revoke_key_of
 
     org = _manage(key)
-    store = registry().store
-    target = store.get_key_by_id(key_id.strip().lower())
-    if target is None or target.org != org:
-        raise WrongShape(f"{org} has no key {key_id[:20]}", pointer="/key_id")
-    store.revoke_key_id(target.key_id, utc_now())
+    target = revoke_key_of(registry().store, org, key_id)
     session["notice"] = f"key {target.key_id} revoked"
     if target.key_hash == key.key_hash:
         session.clear()                # revoking one's own key signs out
