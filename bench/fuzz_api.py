@@ -89,9 +89,9 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen([*CTDL, "serve", "--host", "127.0.0.1", "--port", "0", *self.store],
-                                     cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
-        first = self.proc.stderr.readline().strip()
+        first = self.proc.stdout.readline().strip()       # the URL line is on stdout
         if not first.startswith("ctdl-assistant listening on http://127.0.0.1:"):
             self.proc.kill()
             raise RuntimeError(f"the server did not start: {first!r} {self.proc.stderr.read()[-2000:]}")

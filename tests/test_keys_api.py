@@ -53,3 +53,4 @@ def test_third_party_publishers(api):
     assert not api.store.is_authorized(org, publisher)
     assert client.delete(f"/org/{org}/publishers/{publisher}").status_code == 404
     assert client.get(f"/org/{new_ctid()}/publishers").status_code == 403
+

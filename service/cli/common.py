@@ -26,18 +26,27 @@ def read_input(path: str) -> bytes:
 
 def add_store_options(p) -> None:
     """--data / --database: which registry a command works on."""
-    p.add_argument("--data", default="ctdl-data", metavar="DIR",
-                   help="folder of the SQLite registry and the signing key (default ./ctdl-data)")
+    p.add_argument("--data", default=None, metavar="DIR",
+                   help="folder of the SQLite registry and the signing key (default: $CTDL_DATA, else the "
+                        "nearest ./ctdl-data holding a registry, here or in a folder above)")
     p.add_argument("--database", metavar="URL", default=None,
                    help="postgresql://... to use PostgreSQL instead of the embedded SQLite registry")
 
 
 def open_registry_store(args):
-    """The store of the registry a command works on (--data / --database)."""
+    """The store of the registry a command works on (--data / --database), resolved once
+    (resolve_registry) and said on stderr."""
     from pathlib import Path
 
     from service.store import open_store
 
+    from service.store.location import resolve_registry
+
+    if not getattr(args, "registry_resolved", False):
+        line = resolve_registry(args)
+        args.registry_resolved = True
+        if not getattr(args, "quiet", False):
+            print(line, file=sys.stderr)
     return open_store(Path(args.data), args.database)
 
 

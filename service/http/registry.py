@@ -137,8 +137,12 @@ def envelopes():
                               f"q has {len(q.split()):,} words and {len(q):,} characters; a search takes at most "
                               f"{MAX_QUERY_WORDS} words and {MAX_QUERY_CHARS} characters: search for a few "
                               "distinctive words", path="?q")
+    from ..registry.core import stored_types
+
+    # ?type=: a CTDL class with its subclasses (credential: every kind), or a request type name
+    types = (stored_types(ctdl_type) or ctdl_type) if ctdl_type else None
     items, total = registry().store.list_envelopes(owned_by=owned_by.lower() if owned_by else None,
-                                                   ctdl_type=ctdl_type, q=q.lower() if q else None,
+                                                   ctdl_type=types, q=q.lower() if q else None,
                                                    offset=(page - 1) * per_page, limit=per_page)
     last = max(1, -(-total // per_page))
     params = {k: v for k, v in (("owned_by", owned_by), ("type", ctdl_type), ("q", q)) if v}

@@ -7,7 +7,6 @@ import queue
 import selectors
 import signal
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -291,6 +290,9 @@ def serve(args) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # one line at start-up, then only problems: no access log per request unless asked for
     logging.getLogger("werkzeug").setLevel(logging.INFO if getattr(args, "access_log", False) else logging.WARNING)
+    from ..store.location import resolve_registry
+
+    resolve_registry(args, serving=True)        # --data, $CTDL_DATA, the nearest ctdl-data, else ./ctdl-data
     settings = Settings(data_dir=Path(args.data), database_url=args.database,
                         strict_references=args.strict_references, engine=args.engine,
                         shapes_dir=Path(args.shapes) if getattr(args, "shapes", None) else None)
@@ -319,8 +321,8 @@ def serve(args) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     backend = args.database.split("@")[-1] if args.database else f"sqlite {Path(args.data) / 'registry.sqlite3'}"
-    print(f"ctdl-assistant listening on http://{host}:{server.server_port}/ (registry: {backend})",
-          file=sys.stderr, flush=True)
+    # on stdout, for scripts that start `ctdl serve --port 0` and read where it listens; logs go to stderr
+    print(f"ctdl-assistant listening on http://{host}:{server.server_port}/ (registry: {backend})", flush=True)
     try:
         server.serve_forever()
     finally:

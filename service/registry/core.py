@@ -130,6 +130,37 @@ def is_kind(ctdl_type: str, kind: str) -> bool:
     return any(schema.is_subclass(full, ctx.expand_curie(a)) for a in spec["accepts"])
 
 
+def stored_types(value: str) -> list[str] | None:
+    """The stored CTDL types (compact, as envelopes keep them) a ?type= filter means: a CTDL class,
+    prefixed or not, in any case, with its subclasses (ceterms:Certificate; Credential: every kind of
+    credential; course: ceterms:Course), else a request type name (learningopportunity: every class
+    its endpoint accepts, with their subclasses). None: nothing known by that name (the
+    filter then matches the text as given, so an unknown type finds nothing rather than failing)."""
+    from transformer import ctdl_context, endpoint_names, schema_index, wrappers
+
+    ctx, schema = ctdl_context(), schema_index()
+    text = value.strip().replace(" ", "")
+    roots: list[str] = []
+    for candidate in ((text,) if ":" in text else (f"ceterms:{text}", f"ceasn:{text}", f"asn:{text}", f"skos:{text}")):
+        full = ctx.expand_curie(candidate)
+        found = full if full in schema.classes else schema.class_in_any_case(full) if full else None
+        if found:
+            roots = [found]
+            break
+    kind = text.lower()
+    spec = wrappers()["wrappers"].get(endpoint_names().get(kind, ""))
+    if kind in DOCUMENT_KINDS:
+        roots = roots or [ctx.expand_curie(t) for t in DOCUMENT_KINDS[kind][1]]
+    elif spec is not None:
+        accepts = [ctx.expand_curie(a) for a in spec["accepts"]]
+        if not roots or not any(roots[0] == a or schema.is_subclass(roots[0], a) for a in accepts):
+            roots = accepts                          # learningopportunity: what its endpoint takes
+    if not roots:
+        return None
+    matches = {c for c in schema.classes if any(c == r or schema.is_subclass(c, r) for r in roots)}
+    return sorted({ctx.compact(c) for c in matches})
+
+
 # Kinds published as whole CTDL documents built elsewhere (Registry.publish_document), not through
 # a Registry Assistant request: kind -> (the name of the record, the classes of its main resource).
 DOCUMENT_KINDS = {"competencyframework": ("CompetencyFramework", ("ceasn:CompetencyFramework",))}

@@ -163,10 +163,11 @@ class Store(Protocol):
         """Which of `ctids` are in a not-deleted envelope's graph: one query, however many."""
     def ctid_owners(self, ctids: Iterable[str]) -> dict[str, str]:
         """CTID -> the organization that owns it (first published it), for those of `ctids` owned."""
-    def list_envelopes(self, owned_by: str | None = None, ctdl_type: str | None = None,
+    def list_envelopes(self, owned_by: str | None = None, ctdl_type: str | list[str] | None = None,
                        q: str | None = None, offset: int = 0, limit: int = 20,
                        include_deleted: bool = False) -> tuple[list[EnvelopeRecord], int]:
         """(page, total), newest change first (updated_at desc, then ctid): a stable order.
+        ctdl_type: one stored type, or a list: any of them.
         q: every whitespace-separated word must occur in search_text (case-insensitive)."""
     def purge(self, ctid: str) -> bool:
         """Removes the envelope and its whole history, and frees its CTIDs no other envelope

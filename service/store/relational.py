@@ -325,7 +325,7 @@ class RelationalStore(StagingQueries, BrowseQueries):
                                          "WHERE e.deleted_at IS NULL AND {in}", "n.node_ctid", wanted)
         return {r[0] for r in rows}
 
-    def list_envelopes(self, owned_by: str | None = None, ctdl_type: str | None = None,
+    def list_envelopes(self, owned_by: str | None = None, ctdl_type: str | list[str] | None = None,
                        q: str | None = None, offset: int = 0, limit: int = 20,
                        include_deleted: bool = False) -> tuple[list[EnvelopeRecord], int]:
         where: list[str] = []
@@ -335,7 +335,11 @@ class RelationalStore(StagingQueries, BrowseQueries):
         if owned_by:
             where.append("owned_by = ?")
             params.append(_norm(owned_by))
-        if ctdl_type:
+        if isinstance(ctdl_type, (list, tuple, set, frozenset)):    # any of these types
+            sql, values = self._in("ctdl_type", sorted(ctdl_type)) if ctdl_type else ("1 = 0", [])
+            where.append(sql)
+            params.extend(values)
+        elif ctdl_type:
             where.append("ctdl_type = ?")
             params.append(ctdl_type.strip())
         words = (q or "").lower().split()

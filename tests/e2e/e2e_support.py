@@ -151,7 +151,7 @@ class Server:
         if self.database:
             cmd += ["--database", self.database]
         self.log = []
-        self.proc = subprocess.Popen(cmd, cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, env=_env())
         first = _read_line(self.proc, START_TIMEOUT)
         if not first.startswith("ctdl-assistant listening on http://"):
@@ -239,7 +239,7 @@ def _env() -> dict:
 
 def _read_line(proc: subprocess.Popen, timeout: float) -> str:
     box: list[str] = []
-    t = threading.Thread(target=lambda: box.append(proc.stderr.readline()), daemon=True)
+    t = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)   # the URL: stdout
     t.start()
     t.join(timeout)
     if not box:

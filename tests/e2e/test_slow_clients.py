@@ -109,7 +109,7 @@ class TunedServer(Server):
         code = ("import argparse, json, sys; from service.http.server import serve; "
                 "sys.exit(serve(argparse.Namespace(**json.loads(sys.argv[1]))))")
         self.proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(args)], cwd=REPO,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, env=_env())
         first = _read_line(self.proc, START_TIMEOUT)
         assert first.startswith("ctdl-assistant listening on http://"), (first, self.proc.stderr.read())
@@ -197,6 +197,7 @@ def test_gunicorn_half_sent_connections_neither_stall_nor_delay_sigterm(tmp_path
     url = f"http://127.0.0.1:{port}/"
     env = _env()
     env.update(CTDL_DATA=str(tmp_path / "data"), CTDL_BIND=f"127.0.0.1:{port}", CTDL_WORKERS=str(workers),
+               CTDL_PUBLIC_URL=url,
                CTDL_THREADS=str(threads), XDG_RUNTIME_DIR=str(tmp_path))   # gunicorn's control socket
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:

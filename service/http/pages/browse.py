@@ -72,7 +72,10 @@ def search():
     kind = request.args.get("type", "").strip()
     org = request.args.get("org", "").strip().lower()
     number = int_arg("page", 1, high=100000)
-    records, total = store.list_envelopes(owned_by=org or None, ctdl_type=kind or None, q=q or None,
+    from ...registry.core import stored_types
+
+    types = (stored_types(kind) or kind) if kind else None
+    records, total = store.list_envelopes(owned_by=org or None, ctdl_type=types, q=q or None,
                                           offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
     hits = []
     for r in records:
