@@ -62,20 +62,9 @@ def _key(args) -> str:
 
 
 def _remote(url: str, path: str, method: str, data: bytes, key: str) -> tuple[int, dict]:
-    import requests
+    from service.client import RegistryClient
 
-    target = url.rstrip("/") + "/" + path
-    try:
-        r = requests.request(method, target, data=data, timeout=TIMEOUT_SECONDS,
-                             headers={"Authorization": f"ApiToken {key}", "Content-Type": "application/json"})
-    except requests.RequestException as e:
-        raise CtdlError(f"cannot reach {target}: {e.__class__.__name__}: {e}", code="input.unreachable") from None
-    try:
-        body = r.json()
-    except ValueError:
-        raise CtdlError(f"{target} answered {r.status_code} with no JSON: is {url} a ctdl-assistant or Registry "
-                        "Assistant address?", code="input.unreachable") from None
-    return r.status_code, body if isinstance(body, dict) else {"Successful": False, "Messages": [str(body)]}
+    return RegistryClient(url, key, TIMEOUT_SECONDS).call(method, path, data)
 
 
 def _local_publish(args, kind: str, data: bytes) -> tuple[int, dict]:
