@@ -70,6 +70,7 @@ _FACE = {
     "import_framework": ("bulk.frameworks.importer", "import_framework"),
     "read_rows": ("bulk.records.sheet", "read_rows"),
     "validate_rows": ("bulk.records.validation", "validate_rows"),
+    "validate_manifests": ("bulk.records.costmanifests", "validate_manifests"),
     "SheetColumn": ("bulk.sheets.workbook", "SheetColumn"),
     "write_csv": ("bulk.sheets.workbook", "write_csv"),
     "write_xlsx": ("bulk.sheets.workbook", "write_xlsx"),

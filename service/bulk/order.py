@@ -3,5 +3,5 @@
 Its own module so that building the ``ctdl`` command line (which lists the types) does not load the
 bulk workflow."""
 
-TYPE_ORDER = ("organization", "competencyframework", "credential", "assessment", "learningopportunity",
+TYPE_ORDER = ("organization", "competencyframework", "costmanifest", "credential", "assessment", "learningopportunity",
               "learningprogram", "course")

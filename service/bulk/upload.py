@@ -11,6 +11,7 @@ from collections import Counter
 from transformer import read_rows, validate_rows, VIOLATION, WARNING, with_fix
 
 from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
+from .costmanifests import cost_manifest_ids, export_cost_manifests, is_cost_manifest, upload_cost_manifests
 from .frameworks import export_framework, is_framework, upload_framework
 from ..store.base import MANIFEST_KINDS
 
@@ -19,14 +20,18 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
            language: str = "en-US") -> dict:
     """The result for scripts: ``{"rows": [{"row", "external_id", "status", "ctid", "errors"}],
     "summary": {...}, "notes": [...]}`` (``row`` is the spreadsheet row; header = row 1).
-    Competency frameworks: service/bulk/frameworks.py (one framework per file)."""
+    Competency frameworks: service/bulk/frameworks.py (one framework per file); cost manifests:
+    service/bulk/costmanifests.py (several rows per manifest)."""
     if is_framework(kind):
         return upload_framework(workflow, org, data, key, language)
+    if is_cost_manifest(kind):
+        return upload_cost_manifests(workflow, org, data, key, progress, language)
     org, _ = workflow.actor(org, key)
     sheet = read_rows(data, kind, workflow.registry.rules)
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}
     manifests = {kind: store.manifests(org, kind) for kind in MANIFEST_KINDS}
+    manifests["cost"] = cost_manifest_ids(store, org)     # + the uploaded cost manifests, by External Identifier
     manifests["framework"] = framework_competencies(store, sheet)
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry, progress=progress, manifests=manifests,
@@ -110,6 +115,8 @@ def export(workflow: BulkWorkflow, org: str, kind: str, fmt: str = "csv", key=No
 
     if is_framework(kind):
         return export_framework(workflow, org, fmt, key, ctid)
+    if is_cost_manifest(kind):
+        return export_cost_manifests(workflow, org, fmt, key)
     org, _ = workflow.actor(org, key)
     kind = normalize_type(kind)
     records = [r for r in workflow.store.staged(org, kind) if isinstance(r.request, dict)]

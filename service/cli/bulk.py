@@ -214,6 +214,10 @@ def cmd_upload(args, workflow, org, actor) -> int:
         if framework:
             print(f"framework {framework['ctid'] or '-'}: {framework['result']}, {framework['competencies']} "
                   f"competencies" + (f", status {framework['status']}" if framework["status"] else ""))
+        for m in result.get("manifests") or []:
+            print(f"cost manifest {m['external_id'] or '-'} {m['ctid'] or '-'}: {m['result']}, {m['costs']} "
+                  f"cost{'s' if m['costs'] != 1 else ''} (rows {', '.join(map(str, m['rows']))})"
+                  + (f", status {m['status']}" if m["status"] else ""))
         for i, r in enumerate(result["rows"], 1):
             if args.quiet and not r["errors"]:
                 continue
@@ -274,7 +278,11 @@ def add_parsers(sub, add_store_options) -> None:
     def shapes_option(p):
         p.add_argument("--shapes", metavar="DIR", help="check against the shapes in DIR instead of the project's")
 
-    types = ", ".join(t for t in TYPE_ORDER if t != "organization")   # what can be uploaded
+    from transformer import TEMPLATE_TYPES
+
+    # what can be uploaded: the record types, in publishing order, then the other template types
+    uploadable = [t for t in TYPE_ORDER if t != "organization"]
+    types = ", ".join([*uploadable, *(t for t in TEMPLATE_TYPES if t not in uploadable)])
     b = sub.add_parser("bulk", help="review, approve and publish uploaded records")
     bsub = b.add_subparsers(dest="bulk_command", metavar="ACTION", required=True)
     bs = bsub.add_parser("status", help="list the organization's uploaded records and their status")
@@ -309,7 +317,7 @@ def add_parsers(sub, add_store_options) -> None:
                     "A competency framework: the CaSS CTDL-ASN CSV or the template, one framework per file")
     common(bu)
     bu.add_argument("--language", default="en-US", help="language of text cells without one (competency "
-                                                        "frameworks; default en-US)")
+                                                        "frameworks and cost manifests; default en-US)")
     bu.add_argument("-v", "--verbose", action="store_true",
                     help="list each row's warnings (missing benchmark properties, dates read one way...)")
     bu.add_argument("-q", "--quiet", action="store_true",

@@ -326,6 +326,8 @@ def upload_file(kind: str):
     summary_line = ", ".join(f"{n} {k}" for k, n in result["summary"].items())
     ok = not result["summary"]["rejected"]
     extra = {"Framework": result["framework"]} if "framework" in result else {}
+    if "manifests" in result:       # a cost manifest upload: one entry per manifest (its rows, CTID, result)
+        extra["Manifests"] = result["manifests"]
     body = assistant_body(ok, [summary_line], result["notes"], errors, Rows=result["rows"],
                           Summary=result["summary"], Notes=result["notes"], **extra)
     return json_response(body, 200 if ok else 422)

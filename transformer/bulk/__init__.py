@@ -3,7 +3,8 @@
 * ``sheets/``: reading an uploaded file (CSV in any encoding real exports have, XLSX) into a table,
   and writing CSV / XLSX safely (``workbook.read_table`` is the one entry for an upload);
 * ``records/``: credentials, assessments, learning opportunities, organizations... one record per
-  row: columns from the shapes, templates, rows -> Registry Assistant requests -> validated;
+  row: columns from the shapes, templates, rows -> Registry Assistant requests -> validated; cost
+  manifests (``records/costmanifests.py``): the rows of one External Identifier -> one manifest;
 * ``frameworks/``: a competency framework per file (the template or the CaSS CSV) -> one
   CTDL-ASN ``@graph`` (``importer``, with ``items``, ``link``, ``ctids``, ``checks``, ``template``).
 """

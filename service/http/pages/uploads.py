@@ -97,13 +97,17 @@ def job_rows(key, job_id: str):
     store = registry().store
     headers: list[str] = []
     lines = []
+    from ...bulk.workflow import ROW_KEY
+
+    seen: dict[str, int] = {}              # rows of one record so far (a cost manifest has several)
     for r in rows:
         cells = {}
         record = store.get_staged(found["org"], r["external_id"], found["kind"]) if r.get("external_id") else None
         if record is not None:
-            from ...bulk.workflow import ROW_KEY
-
             cells = record.request.get(ROW_KEY, {}) if isinstance(record.request, dict) else {}
+            if isinstance(cells.get("rows"), list):       # a record of several rows: this row's cells
+                i = seen[r["external_id"]] = seen.get(r["external_id"], -1) + 1
+                cells = cells["rows"][i] if i < len(cells["rows"]) and isinstance(cells["rows"][i], dict) else {}
         for h in cells:
             if h not in headers:
                 headers.append(h)

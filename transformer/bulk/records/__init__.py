@@ -20,6 +20,9 @@ Identifier required, at most 50 characters (shapes/bulk.ttl).  A row without a C
 derived from the organization and the External Identifier, so uploading the file again updates
 the same records.
 
+Cost manifests (``costmanifests.py``, ``validate_manifests(sheet, org_ctid)``): the rows with the same
+External Identifier are one manifest, one cost profile per row, validated as one request.
+
 The columns come from the shapes (``columns.py``: the model of a column; ``shapes.py``: what the
 shapes say of them; ``model.py``: the columns of each upload type); ``template.py`` writes the
 template files.

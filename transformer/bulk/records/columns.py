@@ -18,7 +18,8 @@ GROUP_NS = "urn:ctdl-assistant:group:"
 CETERMS = "https://purl.org/ctdl/terms/"
 
 REQUIRED, AT_LEAST_ONE, RECOMMENDED, OPTIONAL = "Required", "AtLeastOne", "Recommended", "Optional"
-TYPES = ("learningopportunity", "learningprogram", "course", "credential", "assessment", "supportservice")
+TYPES = ("learningopportunity", "learningprogram", "course", "credential", "assessment", "supportservice",
+         "costmanifest")
 SEPARATOR = "|"
 DEFER = "#DEFER"
 
@@ -204,11 +205,13 @@ def special_requirements(column: Column) -> str:
     special = _KIND_RULES.get(column.kind, "")
     if column.key in ("OwnedBy", "OfferedBy"):
         special = "CTIDs of organizations; blank: your organization."
+    if column.key == "CostManifestOf":
+        special = "The CTID of an organization; blank: your organization."
     if column.vocabulary:
         labels = column.labels
         listed = ", ".join(labels) if len(labels) <= 25 else ", ".join(labels[:25]) + f" ... ({len(labels)} values)"
         special = ("Select values from: " if column.multiple else "Select one of: ") + listed + "."
     for rule in column.rules:
-        if rule.component == "maxLength":
+        if rule.component == "maxLength" and f"Limit {rule.value} characters." not in special:
             special = (special + f" Limit {rule.value} characters.").strip()
     return special

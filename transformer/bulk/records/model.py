@@ -320,6 +320,9 @@ def _bulk_columns(r: ShapeReader, kind: str, wrapper: str, main: str, classes) -
                 kind_ = "number"
             elif any(rule.component == "datatype" and rule.value.endswith("boolean") for rule in rules):
                 kind_ = "boolean"
+            elif _kind(path[-1], (), r) in ("url", "date", "reference"):
+                # a URL, a date or a reference read as the entity columns read them (Start Date: 8/15/2025)
+                kind_ = _kind(path[-1], (), r)
             else:
                 kind_ = "text"
         out.append(Column(key=key, header=header, group=group, group_label=_group_label(r, group),

@@ -23,6 +23,8 @@ SAME_AS_OWNER = {"same as owner", "same as owned by", "same as owning organizati
 TRUE_TEXT = {"true", "yes", "y", "1", "x"}
 FALSE_TEXT = {"false", "no", "n", "0"}
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# upload types whose sample row is told by its External Identifier alone (see _template_row)
+IDENTIFIED_SAMPLES = {"costmanifest"}
 
 
 # -- results ---------------------------------------------------------------------------------------------
@@ -197,7 +199,7 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
             row.letters[col.key] = column_letter(i)
             if text:
                 row.cells[col.key] = text
-        what = _template_row(row, cells, present, samples, instructions)
+        what = _template_row(row, cells, present, samples, instructions, kind in IDENTIFIED_SAMPLES)
         if what:
             skipped.append((number, what))
             problems.append(cell_problem(number, "", None, {
@@ -221,7 +223,12 @@ def normalize_cell(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
-def _template_row(row: Row, cells: list[str], present: list[Column], samples: dict, instructions: dict) -> str:
+def _template_row(row: Row, cells: list[str], present: list[Column], samples: dict, instructions: dict,
+                  identified: bool = False) -> str:
+    """"sample", "instructions", "marked" (a #SAMPLE / #INSTRUCTIONS row) or "" (a row of data).
+    ``identified``: the sample row is only the one with the sample's External Identifier (cost
+    manifests: a row with a few cost cells such as Tuition, USD, per credit hour is often half the
+    sample's values)."""
     first = next((c.strip() for c in cells if c.strip()), "")
     if first.lower().startswith(("#sample", "#instruction")):
         return "marked"
@@ -233,6 +240,8 @@ def _template_row(row: Row, cells: list[str], present: list[Column], samples: di
     if hits and hits * 2 >= n and (hits >= 2 or n == 1):
         return "instructions"
     by_key = {c.key: c for c in present}
+    if identified and filled.get("ExternalIdentifier") != samples.get("ExternalIdentifier"):
+        return ""
     hits = [k for k, v in filled.items() if v and v == samples.get(k)]
     distinctive = [k for k in hits if by_key[k].kind in ("text", "url", "identifier", "reference", "credentials",
                                                          "date", "term", "number")]

@@ -36,6 +36,16 @@ _SAMPLES = {
     "AssessmentExampleDescription": "Build an accessible two-page site from a written brief in three hours.",
     "AssessmentExample": "https://www.example.edu/assessments/web-design/sample",
 }
+# a cost manifest's sample row: a manifest's first row with its first cost (shared keys such as
+# Description mean the manifest's own here)
+_KIND_SAMPLES = {"costmanifest": {
+    "ExternalIdentifier": "abc-tuition-2025", "Name": "Tuition and Fees 2025-2026",
+    "Description": "Tuition and fees of the 2025-2026 academic year.", "CostDetails": "https://www.example.edu/tuition",
+    "StartDate": "2025-08-15", "EndDate": "2026-08-14",
+    "EstimatedCost/Description": "Tuition per credit hour for residents of the college's district.",
+    "EstimatedCost/Name": "In-District Tuition", "EstimatedCost/DirectCostType": "Tuition",
+    "EstimatedCost/Price": "150", "EstimatedCost/Currency": "USD", "EstimatedCost/PaymentPattern": "per credit hour",
+    "EstimatedCost/AudienceType": "Resident", "EstimatedCost/ResidencyType": "Local"}}
 _SAMPLE_NAMES = {"learningopportunity": "Web Design Certificate Program", "learningprogram": "Web Design Program",
                  "course": "Introduction to Web Design", "credential": "Web Design Certificate",
                  "assessment": "Web Design Practical Exam"}
@@ -47,6 +57,8 @@ _SAMPLE_TERMS = {"DeliveryType": "BlendedDelivery", "LearningMethodType": "Lectu
 
 def sample_value(column: Column, kind: str = "") -> str:
     """The cell of the sample row (realistic, and recognised on upload so that it is skipped)."""
+    if kind in _KIND_SAMPLES:
+        return _KIND_SAMPLES[kind].get(column.key, "")
     if column.input_key == "Name":
         return _SAMPLE_NAMES.get(kind, "Web Design Certificate Program")
     if column.key in _SAMPLES:
@@ -110,4 +122,5 @@ def build_template(kind: str, properties=None, sample: bool = False, instruction
 
 def _sheet_title(model: ColumnModel) -> str:
     return {"learningopportunity": "Learning Opportunities", "learningprogram": "Learning Programs",
-            "course": "Courses", "credential": "Credentials", "assessment": "Assessments"}.get(model.type, "Data")
+            "course": "Courses", "credential": "Credentials", "assessment": "Assessments",
+            "costmanifest": "Cost Manifests"}.get(model.type, "Data")
