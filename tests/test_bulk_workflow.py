@@ -209,6 +209,26 @@ def test_conflicts_are_rejected_at_staging(bulk, registry):
     assert registry.store.get_staged(org, "second").ctid is None
 
 
+def test_type_mismatch_claims_without_consent_and_changed_ctids_are_rejected_at_staging(bulk, registry):
+    """The checks against the registry, asked once for the whole upload, still said row by row."""
+    org, other = new_ctid(), new_ctid()
+    publish_org(registry, org)
+    publish_org(registry, other)
+    kept = credential(new_ctid(), org)
+    offered = {"Credential": {**credential(new_ctid(), org)["Credential"], "OfferedBy": [other]}}
+    out = bulk.stage_rows(org, "credential", [
+        row("as_credential", credential(org, org), "credential"),      # the organization's own CTID
+        row("claims_other", offered, "credential"),
+        row("kept", kept, "credential")])
+    codes = {o.external_id: [e["code"] for e in o.errors] for o in out}
+    assert codes == {"as_credential": ["wrong-class", "bulk.type-mismatch"], "claims_other": [Forbidden.code], "kept": []}
+    assert [o.result for o in out] == ["rejected", "rejected", "created"]
+    bulk.approve(org, ["kept"])
+    assert bulk.publish_approved(org)[0].result == "published"
+    again = bulk.stage_rows(org, "credential", [row("kept", credential(new_ctid(), org), "credential")])
+    assert [e["code"] for e in again[0].errors] == ["bulk.ctid-changed"] and again[0].result == "rejected"
+
+
 def test_a_record_the_registry_refuses_at_publish_is_rejected(bulk, registry):
     org, other = new_ctid(), new_ctid()
     publish_org(registry, org)

@@ -193,3 +193,97 @@ def test_manifests(store):
     assert store.manifests(ORG, "condition") == {"admission": cond}
     with pytest.raises(InvalidRecord):
         store.manifests(ORG, "fee")
+
+
+# -- stage_many: many records in one transaction, each as stage() would have it ------------------------------
+def _taken(record: StagedRecord) -> StagedRecord:
+    """What the workflow does with a record whose CTID another record holds: rejected, without it."""
+    from dataclasses import replace
+
+    return replace(record, ctid=None, status="rejected", content_digest=record.content_digest + "-taken",
+                   errors=[*record.errors, {"code": "bulk.ctid-taken"}])
+
+
+def test_stage_many_says_what_stage_says(store):
+    kept, changed = rec("m1", digest="d1"), rec("m2", digest="d1")
+    store.stage(kept)
+    store.stage(changed)
+    before = store.get_staged(ORG, "m1")
+    new = rec("m3", digest="d1")
+    out = store.stage_many([kept, rec("m2", changed.ctid, digest="d2", name="y"), new], _taken)
+    assert [change for change, _ in out] == ["unchanged", "updated", "created"]
+    assert [r.external_id for _, r in out] == ["m1", "m2", "m3"]
+    assert store.get_staged(ORG, "m1") == before                                  # nothing written
+    m2 = store.get_staged(ORG, "m2")
+    assert m2.content_digest == "d2" and m2.request["Credential"]["Name"] == "y" and m2.updated_at > before.updated_at
+    m3 = store.get_staged(ORG, new.ctid.upper())
+    assert m3.external_id == "m3" and m3.created_at == m3.updated_at and m3.published_envelope_id is None
+    assert store.stage_many([], _taken) == []
+
+
+def test_stage_many_replaces_a_record_whose_ctid_is_taken(store):
+    theirs = rec("theirs", org=OTHER)
+    store.stage(theirs)
+    mine = rec("mine", theirs.ctid.upper())
+    twice = rec("twice")
+    out = store.stage_many([mine, twice, rec("again", twice.ctid)], _taken)
+    assert [(c, r.ctid, r.status) for c, r in out] == [("created", None, "rejected"), ("created", twice.ctid, "pending"),
+                                                       ("created", None, "rejected")]
+    assert store.get_staged(ORG, "mine").errors == [{"code": "bulk.ctid-taken"}]
+    assert store.get_staged(OTHER, theirs.ctid).external_id == "theirs"          # theirs untouched
+    # staged again unchanged: the replacement is what is stored, so it is unchanged too
+    assert [c for c, _ in store.stage_many([mine], _taken)] == ["unchanged"]
+
+
+def test_stage_many_decides_in_order_as_one_by_one(store):
+    """A record that gives up its CTID frees it for a later record of the same call, not an earlier one."""
+    a, b = rec("a"), rec("b")
+    store.stage(a)
+    store.stage(b)
+    x, y = a.ctid, new_ctid()
+    out = store.stage_many([rec("a", y), rec("c", x)], _taken)      # a moves to y, then c takes x: fine
+    assert [(c, r.ctid) for c, r in out] == [("updated", y), ("created", x)]
+    out = store.stage_many([rec("d", b.ctid), rec("b", new_ctid())], _taken)   # d first: b still holds it
+    assert [(c, r.ctid) for c, r in out][0] == ("created", None) and out[1][0] == "updated"
+    assert store.get_staged(ORG, "c").ctid == x and store.get_staged(ORG, "d").status == "rejected"
+
+
+def test_stage_many_falls_back_to_one_by_one_when_a_ctid_is_taken_meanwhile(store, monkeypatch):
+    """A CTID another organization stages between the read and the write (PostgreSQL: another lock):
+    the batch rolls back and every record is staged with stage(), with the same answers."""
+    theirs = rec("theirs", org=OTHER)
+    mine, other = rec("mine", theirs.ctid), rec("other")
+    real = type(store)._holders
+
+    def late(self, conn, holders, ctids):   # the holder is read before the other organization stages it
+        real(self, conn, holders, ctids - {theirs.ctid})
+        holders.setdefault(theirs.ctid, None)
+
+    store.stage(theirs)
+    monkeypatch.setattr(type(store), "_holders", late)
+    one_by_one = []
+    stage = type(store).stage
+    monkeypatch.setattr(type(store), "stage", lambda self, r: one_by_one.append(r.external_id) or stage(self, r))
+    out = store.stage_many([other, mine], _taken)
+    assert [(c, r.ctid) for c, r in out] == [("created", other.ctid), ("created", None)]
+    assert one_by_one == ["other", "mine", "mine"]      # the batch was rolled back: "other" written once
+    assert store.get_staged(ORG, "mine").status == "rejected" and store.get_staged(ORG, "other").ctid == other.ctid
+
+
+def test_envelope_types(store):
+    from service.store.base import EnvelopeRecord, utc_now
+
+    def publish(ctid, ctdl_type, owner, deleted=False):
+        stamp = utc_now()
+        store.publish(ctid, lambda cur: EnvelopeRecord(
+            envelope_id=str(uuid.uuid4()), ctid=ctid, ctdl_type=ctdl_type, owned_by=owner, published_by=owner,
+            version=1, resource="jws", resource_digest=uuid.uuid4().hex, decoded_resource={"@graph": []},
+            public_key="pem", created_at=stamp, updated_at=stamp, deleted_at=stamp if deleted else None,
+            node_ctids=[ctid]))
+
+    org_ctid, gone, node = new_ctid(), new_ctid(), new_ctid()
+    publish(org_ctid, "ceterms:CredentialOrganization", org_ctid)
+    publish(gone, "ceterms:Certificate", ORG, deleted=True)
+    assert store.envelope_types([org_ctid.upper(), gone, node, " ", ""]) == {
+        org_ctid: ("ceterms:CredentialOrganization", org_ctid), gone: ("ceterms:Certificate", ORG)}
+    assert store.envelope_types([]) == {}

@@ -57,6 +57,9 @@ class Options:
         return f"{self.registry.rstrip('/')}/graph/{ctid.lower()}"
 
 
+_REBOUND: dict[int, tuple] = {}   # id(schema index) -> (it, types -> keys to move): Enricher.rebound_for
+
+
 class Enricher:
     def __init__(self, graph: Graph, opts: Options, problems: list[Result]):
         self.g = graph
@@ -443,8 +446,13 @@ class Enricher:
     # -- input-only keys ---------------------------------------------------------------------------
     def rebound_for(self, types: tuple) -> dict[str, str]:
         """The keys to move on a node of ``types`` (rebound_properties, and rebound_by_class for its
-        classes), worked out once per combination of types."""
-        memo = self.__dict__.setdefault("_rebound", {})
+        classes), worked out once per combination of types in a process (the tables and the schema
+        are read once per process; an Enricher lives for one request, so a memo of its own was
+        worked out again for every row of an upload)."""
+        memo = _REBOUND.get(id(self.schema))
+        if memo is None or memo[0] is not self.schema:
+            memo = _REBOUND[id(self.schema)] = (self.schema, {})
+        memo = memo[1]
         hit = memo.get(types)
         if hit is None:
             hit = dict(rebound_properties())
@@ -582,7 +590,6 @@ def input_only_properties() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def rebound_by_class() -> dict[str, dict[str, str]]:
     """CTDL class -> {key the Registry Assistant binds wrongly for it: the class's property}."""
     ctx = ctdl_context()
@@ -591,6 +598,7 @@ def rebound_by_class() -> dict[str, dict[str, str]]:
             for c, moves in table.items()}
 
 
+@lru_cache(maxsize=1)
 def rebound_properties() -> dict[str, str]:
     """Full IRI of a key the Registry Assistant binds to another term -> that term's full IRI."""
     ctx = ctdl_context()

@@ -35,12 +35,17 @@ def _single_valued() -> frozenset[str]:
     return frozenset((ctx.expand_curie(p) or p) for p in data.get("single_valued", [])) | {CTID}
 
 
+@lru_cache(maxsize=8192)
 def _sort_key(key: str) -> tuple:
     if key in ("@type", "@id"):
         return (0, 0 if key == "@type" else 1, key)
     if key in FIRST_KEYS:
         return (1, FIRST_KEYS.index(key), key)
     return (2, 0, key)
+
+
+_KEYS: dict[int, tuple] = {}         # id(context) -> (context, predicate -> its key): Framer.node_json
+_COMPACTED: dict[tuple, tuple] = {}   # (id(context), prefixes) -> (context, IRI -> as framed): Framer.compact
 
 
 class Framer:
@@ -63,6 +68,10 @@ class Framer:
         self.blank_ns = uuid.uuid5(_BLANK_NS, self.graph_id or "urn:ctdl-assistant:anonymous")
         self.blank_ids: dict = {}
         self.members = set(graph.members)   # a request's other resources: in the @graph, never embedded
+        memo = _KEYS.get(id(self.ctx))
+        if memo is None or memo[0] is not self.ctx or len(memo[1]) > 20000:
+            memo = _KEYS[id(self.ctx)] = (self.ctx, {})
+        self.keys: dict = memo[1]           # predicate -> (key, term definition, is a language map)
 
     def embedded(self, node: Node) -> bool:
         return (isinstance(node.id, BNode) and node.id != self.g.main and node.id not in self.members
@@ -99,12 +108,17 @@ class Framer:
 
     def compact(self, iri: str) -> str:
         """A compact IRI only with a prefix the document's own @context defines: a CTDL document
-        has no publicationStatus: prefix (CTDL-ASN's), a CTDL-ASN document no audLevel:."""
-        short = self.ctx.compact(iri)
-        prefix, sep, _ = short.partition(":")
-        if sep and short != iri and prefix not in self.prefixes:
-            return str(iri)
-        return short
+        has no publicationStatus: prefix (CTDL-ASN's), a CTDL-ASN document no audLevel:.
+        Remembered per (context, prefixes): the same few hundred types and terms on every document."""
+        memo = _COMPACTED.get((id(self.ctx), self.prefixes))
+        if memo is None or memo[0] is not self.ctx or len(memo[1]) > 20000:
+            memo = _COMPACTED[(id(self.ctx), self.prefixes)] = (self.ctx, {})
+        done = memo[1].get(iri)
+        if done is None:
+            short = self.ctx.compact(iri)
+            prefix, sep, _ = short.partition(":")
+            done = memo[1][iri] = str(iri) if sep and short != iri and prefix not in self.prefixes else short
+        return done
 
     def node_json(self, node: Node, top: bool = False) -> dict:
         out: dict = {}
@@ -115,12 +129,17 @@ class Framer:
             out["@id"] = str(node.id)
         elif top:
             out["@id"] = self.blank_id(node.id)
+        keys = self.keys
         for pred, values in node.props.items():
             if not values or pred.startswith(INTERNAL):
                 continue   # never published (enrich reports what it could not place)
-            key = self.ctx.compact(pred)
-            td = self.ctx.terms.get(key)
-            if td is not None and td.container == "@language" and all(isinstance(v, Literal) for v in values):
+            hit = keys.get(pred)
+            if hit is None:   # the key and term of a predicate: the same on every node and document
+                key = self.ctx.compact(pred)
+                td = self.ctx.terms.get(key)
+                hit = keys[pred] = (key, td, td is not None and td.container == "@language")
+            key, td, language_map = hit
+            if language_map and all(isinstance(v, Literal) for v in values):
                 lmap: dict = {}
                 for v in values:
                     lmap.setdefault(v.lang or "@none", []).append(v.value)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ...enrich import DEFAULT_REGISTRY, Options
 from ...pointer import split
 from ...pipeline import endpoint_names, format_request
 from ...report import Report, VIOLATION
-from .columns import Column
+from .columns import Column, ColumnModel
 from .sheet import CODES, CellProblem, cell_problem, Row, SheetRows
 from .request import build_request, row_columns
 
@@ -55,6 +56,11 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
     on its cell: ``/LearningOpportunity/DeliveryType/1`` -> column "Delivery Type", the row's second
     delivery type.  Results about a property without a column are about the whole row."""
     model, cols = row_columns(columns, row)
+    # the model's own columns (when the row is read with them) and what is worked out from them are
+    # shared by every row: the key index, the columns by key, the benchmark properties' names
+    shared = _shared(model) if columns is None or isinstance(columns, (ColumnModel, SheetRows)) else None
+    if shared is not None:
+        cols = model.columns
     built = build_request(row, columns, org_ctid, addresses, default_language, credentials, manifests)
     outcome = format_request(built.request, None, Options(registry, default_language or "en-US"), engine,
                              rules=model.rules)
@@ -62,7 +68,7 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
     # the same problem said by a cell rule and by the pipeline (a malformed CTID) is said once
     have = {(p.column, p.code, p.value) for p in problems if p.column} | \
         {(p.column, p.code, None) for p in problems if p.column}
-    by_key = {c.key: c for c in cols}
+    by_key = model.by_key if shared is not None else {c.key: c for c in cols}
     for r in outcome.report.sorted():
         key, value = map_pointer(r.path, built.wrapper, built.origins, cols)
         col = by_key.get(key) if key else None
@@ -78,12 +84,44 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
         shape = r.shape or (_rule_shape(col, r.code) if col is not None else "")
         problem = cell_problem(row.number, header, v, message, r.code, r.severity,
                                row.letters.get(col.key, "") if col is not None else "", shape, r.path, r.fix)
-        if col is None and r.code == "recommended":
-            problem = replace(problem, property=benchmark_name(r.path, shape, cols, model.rules))
+        if col is None and r.code == "recommended":   # (a fresh problem: set in place, replace() is slow)
+            problem.property = (_benchmark(shared, r.path, shape, cols, model.rules) if shared is not None
+                                else benchmark_name(r.path, shape, cols, model.rules))
         problems.append(problem)
-    names = {w: k for k, w in endpoint_names().items()}
-    return RowResult(row.number, row.external_id, outcome.ctid or built.ctid, names.get(built.wrapper, row.type),
-                     built.wrapper, built.request, outcome.document, problems, built.deferred, built.ctid_derived)
+    return RowResult(row.number, row.external_id, outcome.ctid or built.ctid,
+                     _wrapper_types().get(built.wrapper, row.type), built.wrapper, built.request, outcome.document,
+                     problems, built.deferred, built.ctid_derived)
+
+
+_SHARED: dict[int, tuple[ColumnModel, dict]] = {}
+
+
+def _shared(model: ColumnModel) -> dict:
+    """What validating rows remembers of a column model (kept while it is in use: a model's columns
+    do not change)."""
+    hit = _SHARED.get(id(model))
+    if hit is None or hit[0] is not model:
+        if len(_SHARED) > 16:
+            _SHARED.clear()
+        hit = _SHARED[id(model)] = (model, {})
+    return hit[1]
+
+
+def _benchmark(shared: dict, pointer: str, shape: str, cols: list[Column], rules) -> str:
+    """benchmark_name, worked out once per model for each (shape, property): every row misses the same
+    benchmark properties, and working their names out again was an eighth of validating a row."""
+    last = next((p for p in reversed(split(pointer)) if not p.isdigit()), "") if pointer else ""
+    key = ("benchmark", shape, last)
+    name = shared.get(key)
+    if name is None:
+        name = shared[key] = benchmark_name(pointer, shape, cols, rules)
+    return name
+
+
+@lru_cache(maxsize=1)
+def _wrapper_types() -> dict[str, str]:
+    """Wrapper key -> endpoint name (Course -> course): the inverse of endpoint_names(), made once."""
+    return {w: k for k, w in endpoint_names().items()}
 
 
 def benchmark_name(pointer: str, shape: str, cols: list[Column], rules=None) -> str:
@@ -236,25 +274,100 @@ def _validate_all(rows: list[Row], model, args: tuple, progress=None, done_befor
 
 
 def _in_workers(sheet: SheetRows, n: int, args: tuple, progress) -> list[RowResult]:
+    import copy
+    import gc
     import multiprocessing
 
     shapes = str(sheet.model.rules.shapes_dir) if getattr(sheet.model, "rules", None) is not None else None
-    size = max(50, len(sheet.rows) // (n * 8))
+    # the sheet's column model goes to each worker once (35 KB): building it again from the shapes took
+    # a worker half a second. Its rule set does not travel: the worker has its own (RuleSet.for_folder).
+    model = None
+    if isinstance(sheet.model, ColumnModel):
+        model = copy.copy(sheet.model)
+        model.rules = None
+    # small chunks (a few hundred rows): when one worker ends, the other has at most one chunk left
+    size = max(50, min(250, len(sheet.rows) // (n * 8)))
     chunks = [sheet.rows[i:i + size] for i in range(0, len(sheet.rows), size)]
     out: list[RowResult] = []
-    with multiprocessing.get_context("spawn").Pool(n) as pool:
-        for part in pool.imap(_validate_chunk, [(sheet.type, shapes, chunk, args) for chunk in chunks]):
-            out.extend(part)
-            if progress is not None:
-                progress(len(out), len(sheet.rows))
+    # Receiving makes a million objects (documents, requests, problems) that all live on: the cycle
+    # collector, walking them and everything the process holds again and again, took three quarters of
+    # this process's time here. It is paused while the results come in (process-wide, so briefly: what
+    # is garbage meanwhile is freed by reference counting; cycles wait until it resumes).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        with multiprocessing.get_context("spawn").Pool(n, _start_worker, (sheet.type, shapes, model)) as pool:
+            for part in pool.imap(_validate_chunk, [(chunk, args) for chunk in chunks]):
+                out.extend(_unpacked(part))
+                if progress is not None:
+                    progress(len(out), len(sheet.rows))
+    finally:
+        if paused:
+            gc.enable()
     return out
 
 
-def _validate_chunk(item: tuple) -> list[RowResult]:
-    """In a worker: the rows of one chunk, with the upload type's columns under the same rules."""
-    kind, shapes, rows, args = item
+_WORKER: dict = {}      # in a worker process: the column model its rows are read with
+
+
+def _start_worker(kind: str, shapes: str | None, model: ColumnModel | None) -> None:
+    """A worker's start: the upload type's columns under the same rules (the sheet's model, given the
+    worker's own rule set, as column_model(kind, rules) would have it)."""
     from ...ruleset import RuleSet
     from .model import column_model
 
     rules = RuleSet.for_folder(shapes) if shapes else None
-    return _validate_all(rows, column_model(kind, rules), args)
+    if model is None:
+        model = column_model(kind, rules)
+    else:
+        model.rules = rules or RuleSet.default()
+    _WORKER["model"] = model
+
+
+def _validate_chunk(item: tuple) -> tuple:
+    """In a worker: the rows of one chunk. After the first, what the worker loaded for it (rules,
+    vocabularies, contexts: it lives as long as the worker) is frozen out of the cycle collector's
+    walks (gc.freeze: 5% of a worker's time)."""
+    import gc
+
+    rows, args = item
+    out = _packed(_validate_all(rows, _WORKER["model"], args))
+    if not _WORKER.get("frozen"):
+        _WORKER["frozen"] = True
+        gc.freeze()
+    return out
+
+
+def _packed(results: list[RowResult]) -> tuple:
+    """Results as a worker sends them back: each problem as its class, its field names and its values,
+    each text once per chunk. Pickled as objects, the ~20 problems of a row were 4.9 KB (0.9 KB so) and
+    most of what the calling process spent receiving: the same messages, repeated on every row."""
+    texts: dict[str, str] = {}
+    keys: dict[tuple, tuple] = {}
+    rows = []
+    for res in results:
+        problems = []
+        for p in res.problems:
+            names = tuple(p.__dict__)
+            problems.append((p.__class__, keys.setdefault(names, names),
+                             tuple(texts.setdefault(v, v) if v.__class__ is str else v for v in p.__dict__.values())))
+        state = dict(res.__dict__)
+        state["problems"] = problems
+        rows.append(state)
+    return tuple(rows)
+
+
+def _unpacked(rows: tuple) -> list[RowResult]:
+    """_packed's results as RowResults again (the same fields, the same values)."""
+    out = []
+    for state in rows:
+        problems = []
+        for cls, names, values in state["problems"]:
+            p = cls.__new__(cls)
+            p.__dict__.update(zip(names, values))
+            problems.append(p)
+        res = RowResult.__new__(RowResult)
+        res.__dict__.update(state)
+        res.problems = problems
+        out.append(res)
+    return out
