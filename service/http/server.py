@@ -329,5 +329,8 @@ def serve(args) -> int:
         server.server_close()
         if not drain.wait(timeout=20):
             logging.getLogger("ctdl.service").warning("stopping with requests still in progress")
+        notices = app.extensions["ctdl_registry"].notices
+        if notices is not None:
+            notices.wait(timeout=10)              # the notices of what was published go out first
         app.extensions["ctdl_registry"].store.close()
     return 0

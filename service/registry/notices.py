@@ -19,6 +19,8 @@ import smtplib
 import threading
 from email.message import EmailMessage
 
+from ..store.base import StoreError
+
 log = logging.getLogger("ctdl.notices")
 
 WEBHOOK_TIMEOUT = 10
@@ -68,6 +70,8 @@ class Notices:
             for org, events in by_org.items():
                 try:
                     self._send(org, events)
+                except StoreError as e:                # the store closed under it (the server stopping)
+                    log.warning("notices of %d published records of %s not sent: %s", len(events), org, e)
                 except Exception:                      # never lost silently, never raised into a publish
                     log.exception("notices for %s could not be sent", org)
 
