@@ -5,6 +5,7 @@ upload, not only after publishing."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_warnings_are_said_at_upload_per_row(runner, tmp_path):
     assert "Accredited By / Approved By / Recognized By / Regulated By" in names     # one of a group
     assert "Credit Unit Type" in names and "Prerequisite" in names                  # a column filling part of it
     assert "Estimated Duration (no column)" in names                                 # no column for it
-    assert not [n for n in names if n == "?" or n[0].islower() or ":" in n]
+    assert not [n for n in names if n == "?" or n[0].islower() or re.match(r"[a-z]+:", n)]   # no CTDL term
 
 
 @pytest.mark.parametrize("kind, prop", [("", "Requires"), ("requires", "Requires"), ("Recommends", "Recommends"),
@@ -100,3 +101,14 @@ def test_a_rows_condition_profile(kind, prop):
 def test_a_condition_profiles_error_is_on_its_cell():
     r = course({"ConditionProfile: Name": "Prerequisites", "ConditionProfile: Description": "too short"})
     assert ("ConditionProfile: Description", "too-short") in {(p.column, p.code) for p in r.problems}
+
+
+def test_a_filled_column_is_never_named_missing_and_terms_are_named_as_the_dropdown():
+    """Issue 17: a benchmark property inside the profile Target Credentials makes is named with that
+    profile, never as the (filled) Target Credentials column; an unknown term's suggestion is the
+    dropdown's label (Semester Hour), not the term's code (SemesterHour)."""
+    r = course({"Target Credentials": "ce-3c8e1f2a-7b4d-4e6f-9a1b-2c3d4e5f6a7b", "Credit Unit Type": "Semester Hourz", "Credit Unit Value": "3"})
+    missing = {p.column or p.property for p in r.problems if p.code == "recommended"}
+    assert "Target Credentials" not in missing and "Is Required For: Condition (no column)" in missing
+    [bad] = [p for p in r.problems if p.column == "Credit Unit Type" and p.code == "unknown-term"]
+    assert '"Semester Hour"' in bad.message + bad.fix and "SemesterHour" not in bad.message + bad.fix

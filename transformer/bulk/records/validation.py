@@ -72,6 +72,8 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
     for r in outcome.report.sorted():
         key, value = map_pointer(r.path, built.wrapper, built.origins, cols)
         col = by_key.get(key) if key else None
+        if col is not None and r.code == "recommended" and not _holds(col, r.path):
+            col = None     # a benchmark property inside what the column made (Target Credentials' profile)
         if col is not None and col.kind == "ctid" and r.code == "required" and not built.ctid:
             continue   # no CTID because there is no External Identifier, or a malformed one: said there
         header = row.headers.get(col.key, col.header) if col is not None else ""
@@ -82,8 +84,11 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
         if header:
             have.add((header, r.code, v))
         shape = r.shape or (_rule_shape(col, r.code) if col is not None else "")
+        fix = r.fix
+        if r.code == "unknown-term" and col is not None and col.vocabulary:
+            message, fix = _as_labels(message, col), _as_labels(fix, col)   # "Semester Hour", as the dropdown
         problem = cell_problem(row.number, header, v, message, r.code, r.severity,
-                               row.letters.get(col.key, "") if col is not None else "", shape, r.path, r.fix)
+                               row.letters.get(col.key, "") if col is not None else "", shape, r.path, fix)
         if col is None and r.code == "recommended":   # (a fresh problem: set in place, replace() is slow)
             problem.property = (_benchmark(shared, r.path, shape, cols, model.rules) if shared is not None
                                 else benchmark_name(r.path, shape, cols, model.rules))
@@ -91,6 +96,24 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
     return RowResult(row.number, row.external_id, outcome.ctid or built.ctid,
                      _wrapper_types().get(built.wrapper, row.type), built.wrapper, built.request, outcome.document,
                      problems, built.deferred, built.ctid_derived)
+
+
+def _holds(col: Column, pointer: str) -> bool:
+    """Is the property `pointer` names (its names after the wrapper, list positions left out) the one
+    the column fills? A column that only feeds something built from it (Target Credentials: an
+    IsRequiredFor profile) holds none of that thing's properties."""
+    if not col.input_key:
+        return False
+    names = [p for p in split(pointer)[1:] if not p.isdigit()]
+    return names == col.input_key.split("/")
+
+
+def _as_labels(text: str, col: Column) -> str:
+    """A vocabulary term named as the column's dropdown names it: "SemesterHour" -> "Semester Hour"."""
+    for term in col.vocabulary:
+        if term.code and term.code != term.label:
+            text = text.replace(f'"{term.code}"', f'"{term.label}"')
+    return text
 
 
 _SHARED: dict[int, tuple[ColumnModel, dict]] = {}
@@ -110,8 +133,7 @@ def _shared(model: ColumnModel) -> dict:
 def _benchmark(shared: dict, pointer: str, shape: str, cols: list[Column], rules) -> str:
     """benchmark_name, worked out once per model for each (shape, property): every row misses the same
     benchmark properties, and working their names out again was an eighth of validating a row."""
-    last = next((p for p in reversed(split(pointer)) if not p.isdigit()), "") if pointer else ""
-    key = ("benchmark", shape, last)
+    key = ("benchmark", shape, "/".join(p for p in split(pointer)[1:] if not p.isdigit()))
     name = shared.get(key)
     if name is None:
         name = shared[key] = benchmark_name(pointer, shape, cols, rules)
@@ -127,7 +149,9 @@ def _wrapper_types() -> dict[str, str]:
 def benchmark_name(pointer: str, shape: str, cols: list[Column], rules=None) -> str:
     """What a spreadsheet user calls a missing benchmark property that no single column holds: the
     columns of an at-least-one group ("Accredited By / Approved By / ..."), the first column filling a
-    part of it (Credit Value: "Credit Unit Type"), else the property's request name in words, marked as having no column in this template ("Advanced Standing From (no column)")."""
+    part of it (Credit Value: "Credit Unit Type"), else the property's request name in words, marked as
+    having no column in this template ("Advanced Standing From (no column)"; one inside a profile the
+    row made, with the profile's: "Is Required For: Subject Webpage (no column)")."""
     from ...ruleset import RuleSet
     from ...validate import expand_shape
 
@@ -139,8 +163,11 @@ def benchmark_name(pointer: str, shape: str, cols: list[Column], rules=None) -> 
     part_of = [c.header for c in cols if last and c.input_key.startswith(last + "/")]
     if part_of:                     # Credit Value: filled by Credit Unit Type, Credit Unit Value...
         return part_of[0]
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", last)
-    return f"{words} (no column)" if words else "a benchmark property (no column)"
+    names = [re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", p) for p in split(pointer)[1:] if not p.isdigit()]
+    if not names:
+        return "a benchmark property (no column)"
+    # inside something a column made (Target Credentials' Is Required For profile): say whose it is
+    return ": ".join(names[-2:]) + " (no column)"
 
 
 def _rule_shape(col: Column, code: str) -> str:
