@@ -217,3 +217,12 @@ def test_the_playground_puts_each_message_under_its_field(api):
     assert r.status_code == 200 and "errors" in page
     # the message about SubjectWebpage comes right after the SubjectWebpage line
     assert re.search(r'&#34;SubjectWebpage&#34;: &#34;not a url&#34;</span>\s*<span class="msg error">', page)
+
+
+def test_a_record_page_links_only_to_web_addresses():
+    """A published value that is no http(s) URL is shown as text, never as a link (javascript:...)."""
+    from service.http.pages.browse import value_view
+
+    assert value_view({"@id": "javascript:alert(1)"}) == {"kind": "text", "text": "javascript:alert(1)"}
+    assert value_view("javascript:alert(1)")["kind"] == "text"
+    assert value_view({"@id": "https://example.org/x"})["kind"] == "link"

@@ -43,7 +43,10 @@ def value_view(value, depth: int = 0) -> dict:
             return {"kind": "term", "text": name, "href": value.get("ceterms:targetNode", ""),
                     "scheme": words(str(value.get("ceterms:framework", "") or value.get("ceterms:frameworkName", "")))}
         if set(value) <= {"@id"}:
-            return {"kind": "link", "text": value["@id"], "href": _href(value["@id"])}
+            target = str(value["@id"])
+            if not target.startswith(("http://", "https://")):    # never a javascript: or data: link
+                return {"kind": "text", "text": target}
+            return {"kind": "link", "text": target, "href": _href(target)}
         if all(isinstance(k, str) and (len(k) <= 12 and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)*", k))
                for k in value) and value:
             return {"kind": "text", "text": " | ".join(
