@@ -38,10 +38,8 @@ def value_view(value, depth: int = 0) -> dict:
         if "@value" in value:
             return {"kind": "text", "text": str(value["@value"])}
         if value.get("@type") == "ceterms:CredentialAlignmentObject" and ("ceterms:targetNodeName" in value):
-            name = value.get("ceterms:targetNodeName")
-            name = next(iter(name.values()), "") if isinstance(name, dict) else str(name)
-            return {"kind": "term", "text": name, "href": value.get("ceterms:targetNode", ""),
-                    "scheme": words(str(value.get("ceterms:framework", "") or value.get("ceterms:frameworkName", "")))}
+            return {"kind": "term", "text": _text(value.get("ceterms:targetNodeName")),
+                    "href": _iri(value.get("ceterms:targetNode"))}
         if set(value) <= {"@id"}:
             target = str(value["@id"])
             if not target.startswith(("http://", "https://")):    # never a javascript: or data: link
@@ -98,11 +96,20 @@ def _main(document, ctid: str) -> dict:
                 nodes[0] if nodes and isinstance(nodes[0], dict) else {})
 
 
+def _iri(value) -> str:
+    """An IRI as published: a string, {"@id": ...}, or a list of either (the first)."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("@id", "")
+    return value if isinstance(value, str) else ""
+
+
 def _text(value) -> str:
     if isinstance(value, dict):
         value = next(iter(value.values()), "") if value else ""
     if isinstance(value, list):
-        value = ", ".join(map(str, value))
+        value = ", ".join(_text(v) for v in value)
     return "" if value is None else str(value)
 
 
