@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from transformer import read_rows, validate_rows, VIOLATION, WARNING, with_fix
+from transformer.bulk.records.validation import cycle_collector_paused
 
 from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
 from .costmanifests import cost_manifest_ids, export_cost_manifests, is_cost_manifest, upload_cost_manifests
@@ -27,6 +28,12 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
     if is_cost_manifest(kind):
         return upload_cost_manifests(workflow, org, data, key, progress, language)
     org, _ = workflow.actor(org, key)
+    # the rows' results (a million objects for 10,000 rows) live until staged: see cycle_collector_paused
+    with cycle_collector_paused():
+        return _upload_rows(workflow, org, kind, data, key, progress)
+
+
+def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, progress) -> dict:
     sheet = read_rows(data, kind, workflow.registry.rules)
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}

@@ -84,8 +84,9 @@ class Row:
     number: int
     type: str                                         # the upload type ("course")
     cells: dict[str, str] = field(default_factory=dict)     # column key -> trimmed text
-    headers: dict[str, str] = field(default_factory=dict)   # column key -> header as written
-    letters: dict[str, str] = field(default_factory=dict)   # column key -> A, B, ...
+    # column key -> header as written; column key -> A, B, ... (read_rows: one dict of each for all rows)
+    headers: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, str] = field(default_factory=dict)
 
     def get(self, key: str) -> str:
         return self.cells.get(key, "")
@@ -191,12 +192,13 @@ def read_rows(data: bytes, kind: str, rules=None) -> SheetRows:
     instructions = {c.key: normalize_cell(instruction_text(c)) for c in present}
     rows: list[Row] = []
     skipped: list[tuple[int, str]] = []
+    # every row's headers and letters are the same: one dict each, shared by the rows (read-only)
+    headers = {col.key: header[i] for i, col in index.items()}
+    letters = {col.key: column_letter(i) for i, col in index.items()}
     for number, cells in table.rows:
-        row = Row(number, kind)
+        row = Row(number, kind, {}, headers, letters)
         for i, col in index.items():
             text = cells[i].strip() if i < len(cells) else ""
-            row.headers[col.key] = header[i]
-            row.letters[col.key] = column_letter(i)
             if text:
                 row.cells[col.key] = text
         what = _template_row(row, cells, present, samples, instructions, kind in IDENTIFIED_SAMPLES)

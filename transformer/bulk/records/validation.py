@@ -4,7 +4,9 @@
 Identifiers)."""
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -69,33 +71,55 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
     have = {(p.column, p.code, p.value) for p in problems if p.column} | \
         {(p.column, p.code, None) for p in problems if p.column}
     by_key = model.by_key if shared is not None else {c.key: c for c in cols}
+    # what a result becomes on the sheet, remembered per column model: the rows of a file mostly get
+    # the same results (the benchmark properties every row misses), and working each out again was a
+    # sixth of validating a row. The key holds all the computation reads (the row's header and letter
+    # of the column, whether it has a CTID); a problem is copied onto each row.
+    memo = shared.setdefault("cells", {}) if shared is not None else {}
+    if len(memo) > 20000:
+        memo.clear()
     for r in outcome.report.sorted():
         key, value = map_pointer(r.path, built.wrapper, built.origins, cols)
         col = by_key.get(key) if key else None
-        if col is not None and r.code == "recommended" and not _holds(col, r.path):
-            col = None     # a benchmark property inside what the column made (Target Credentials' profile)
-        if col is not None and col.kind == "ctid" and r.code == "required" and not built.ctid:
-            continue   # no CTID because there is no External Identifier, or a malformed one: said there
-        header = row.headers.get(col.key, col.header) if col is not None else ""
-        message = _rename(r.message, r.property or (col.input_key.split("/")[-1] if col else ""), header)
-        v = value if value is not None else r.value
+        mk = (r.path, r.code, r.message, r.severity, r.value, r.property, r.shape, r.fix, key, value, not built.ctid,
+              row.headers.get(col.key, col.header) if col is not None else "",
+              row.letters.get(col.key, "") if col is not None else "")
+        hit = memo.get(mk, memo)
+        if hit is memo:
+            hit = memo[mk] = _on_cell(r, col, value, row, built, cols, model, shared)
+        if hit is None:
+            continue
+        header, v, proto = hit
         if header and ((header, r.code, v) in have or (header, r.code, None) in have and v is None):
             continue
         if header:
             have.add((header, r.code, v))
-        shape = r.shape or (_rule_shape(col, r.code) if col is not None else "")
-        fix = r.fix
-        if r.code == "unknown-term" and col is not None and col.vocabulary:
-            message, fix = _as_labels(message, col), _as_labels(fix, col)   # "Semester Hour", as the dropdown
-        problem = cell_problem(row.number, header, v, message, r.code, r.severity,
-                               row.letters.get(col.key, "") if col is not None else "", shape, r.path, fix)
-        if col is None and r.code == "recommended":   # (a fresh problem: set in place, replace() is slow)
-            problem.property = (_benchmark(shared, r.path, shape, cols, model.rules) if shared is not None
-                                else benchmark_name(r.path, shape, cols, model.rules))
-        problems.append(problem)
+        problems.append(proto.at_row(row.number))
     return RowResult(row.number, row.external_id, outcome.ctid or built.ctid,
                      _wrapper_types().get(built.wrapper, row.type), built.wrapper, built.request, outcome.document,
                      problems, built.deferred, built.ctid_derived)
+
+
+def _on_cell(r, col: Column | None, value, row: Row, built, cols: list[Column], model, shared) -> tuple | None:
+    """(header, value, problem) of a pipeline result on the row's sheet; None: not said (a CTID the
+    row lacks for a reason said on its cell)."""
+    if col is not None and r.code == "recommended" and not _holds(col, r.path):
+        col = None     # a benchmark property inside what the column made (Target Credentials' profile)
+    if col is not None and col.kind == "ctid" and r.code == "required" and not built.ctid:
+        return None    # no CTID because there is no External Identifier, or a malformed one: said there
+    header = row.headers.get(col.key, col.header) if col is not None else ""
+    message = _rename(r.message, r.property or (col.input_key.split("/")[-1] if col else ""), header)
+    v = value if value is not None else r.value
+    shape = r.shape or (_rule_shape(col, r.code) if col is not None else "")
+    fix = r.fix
+    if r.code == "unknown-term" and col is not None and col.vocabulary:
+        message, fix = _as_labels(message, col), _as_labels(fix, col)   # "Semester Hour", as the dropdown
+    problem = cell_problem(row.number, header, v, message, r.code, r.severity,
+                           row.letters.get(col.key, "") if col is not None else "", shape, r.path, fix)
+    if col is None and r.code == "recommended":   # (a fresh problem: set in place, replace() is slow)
+        problem.property = (_benchmark(shared, r.path, shape, cols, model.rules) if shared is not None
+                            else benchmark_name(r.path, shape, cols, model.rules))
+    return header, v, problem
 
 
 def _holds(col: Column, pointer: str) -> bool:
@@ -300,9 +324,25 @@ def _validate_all(rows: list[Row], model, args: tuple, progress=None, done_befor
     return results
 
 
+@contextmanager
+def cycle_collector_paused():
+    """Receiving a large upload's results makes a million objects (documents, requests, problems)
+    that all live on until they are staged: the cycle collector, walking them and everything the
+    process holds again and again, took three quarters of the receiving time and, once resumed, half
+    a second of staging. It is paused meanwhile (process-wide, so only for one upload: what is
+    garbage meanwhile is freed by reference counting; cycles wait until it resumes). Nested uses
+    resume it once, at the outermost end."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _in_workers(sheet: SheetRows, n: int, args: tuple, progress) -> list[RowResult]:
     import copy
-    import gc
     import multiprocessing
 
     shapes = str(sheet.model.rules.shapes_dir) if getattr(sheet.model, "rules", None) is not None else None
@@ -316,21 +356,12 @@ def _in_workers(sheet: SheetRows, n: int, args: tuple, progress) -> list[RowResu
     size = max(50, min(250, len(sheet.rows) // (n * 8)))
     chunks = [sheet.rows[i:i + size] for i in range(0, len(sheet.rows), size)]
     out: list[RowResult] = []
-    # Receiving makes a million objects (documents, requests, problems) that all live on: the cycle
-    # collector, walking them and everything the process holds again and again, took three quarters of
-    # this process's time here. It is paused while the results come in (process-wide, so briefly: what
-    # is garbage meanwhile is freed by reference counting; cycles wait until it resumes).
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        with multiprocessing.get_context("spawn").Pool(n, _start_worker, (sheet.type, shapes, model)) as pool:
-            for part in pool.imap(_validate_chunk, [(chunk, args) for chunk in chunks]):
-                out.extend(_unpacked(part))
-                if progress is not None:
-                    progress(len(out), len(sheet.rows))
-    finally:
-        if paused:
-            gc.enable()
+    with cycle_collector_paused(), \
+            multiprocessing.get_context("spawn").Pool(n, _start_worker, (sheet.type, shapes, model)) as pool:
+        for part in pool.imap(_validate_chunk, [(chunk, args) for chunk in chunks]):
+            out.extend(_unpacked(part))
+            if progress is not None:
+                progress(len(out), len(sheet.rows))
     return out
 
 
@@ -355,8 +386,6 @@ def _validate_chunk(item: tuple) -> tuple:
     """In a worker: the rows of one chunk. After the first, what the worker loaded for it (rules,
     vocabularies, contexts: it lives as long as the worker) is frozen out of the cycle collector's
     walks (gc.freeze: 5% of a worker's time)."""
-    import gc
-
     rows, args = item
     out = _packed(_validate_all(rows, _WORKER["model"], args))
     if not _WORKER.get("frozen"):
