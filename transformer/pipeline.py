@@ -125,15 +125,17 @@ def _more_specific(wanted: str | None, key: str) -> str:
 
 
 def format_request(data: bytes | str | dict, kind: str | None = None, opts: Options | None = None,
-                   engine: str | None = None, rules=None, provisional: bool = False) -> Outcome:
+                   engine: str | None = None, rules=None, provisional: bool = False,
+                   built: bool = False) -> Outcome:
     """A Registry Assistant request -> CTDL, checked; ``provisional``: a provisional record (the
     Registry Assistant's {type}/provisional), checked against shapes/provisional/ instead of the full
-    minimum data policy."""
+    minimum data policy; ``built``: a request this library made (a spreadsheet row's), whose nesting
+    is its own and is not measured again."""
     opts = opts or Options()
     problems: list[Result] = []
     body = data if isinstance(data, dict) else parse.parse_json(data, problems)
     body = parse.require_object(body, "the request")
-    if isinstance(data, dict):
+    if isinstance(data, dict) and not built:
         parse.check_depth(body)
     wrapper, payload, base = find_payload(body, kind)
     if not isinstance(payload, dict):

@@ -30,10 +30,10 @@ class RowRequest:
 
 def row_columns(columns, row: Row) -> tuple[ColumnModel, list[Column]]:
     """(the model, the columns) a row is read with: the sheet's or model's given, else the project's."""
-    if isinstance(columns, ColumnModel):
-        return columns, list(columns.columns)
+    if isinstance(columns, ColumnModel):      # the model's own list (read, never changed)
+        return columns, columns.columns
     if isinstance(columns, SheetRows):
-        return columns.model, list(columns.model.columns)
+        return columns.model, columns.model.columns
     model = column_model(row.type)
     return model, list(model.columns if columns is None else columns)
 
@@ -65,6 +65,23 @@ def build_request(row: Row, columns, org_ctid: str, addresses: dict | None = Non
     return b.run()
 
 
+_ACTIVE_KINDS = {"credentials", "place"}            # a blank cell says something: deferred, the default place
+_ACTIVE_KEYS = {"LearningOpportunityClassType", "TargetCredentialRelationship"}
+_QUIET: dict[int, tuple[Column, bool]] = {}
+
+
+def _quiet_when_empty(col: Column) -> bool:
+    """Does a blank cell of this column leave the request as it is and break no rule (no minCount)?
+    Remembered per column object (a frozen dataclass: hashing it would cost more than the answer)."""
+    hit = _QUIET.get(id(col))
+    if hit is None or hit[0] is not col:
+        if len(_QUIET) > 5000:
+            _QUIET.clear()
+        hit = _QUIET[id(col)] = (col, col.kind not in _ACTIVE_KINDS and col.key not in _ACTIVE_KEYS
+                                 and not any(r.component == "minCount" for r in col.rules))
+    return hit[1]
+
+
 class _Builder:
     def __init__(self, row: Row, model: ColumnModel, cols: list[Column], org: str, addresses, language: str,
                  credentials: dict, manifests: dict):
@@ -75,7 +92,7 @@ class _Builder:
         self.origins: dict = {}
         self.problems: list[CellProblem] = []
         self.wrapper = model.wrapper
-        self.by_key = {c.key: c for c in cols}
+        self.by_key = model.by_key if cols is model.columns else {c.key: c for c in cols}
 
     # helpers
     def header(self, col: Column) -> str:
@@ -118,8 +135,11 @@ class _Builder:
         ctid, ctid_derived = None, False
         places: list[tuple[str, dict, Column]] = []
         condition: dict[str, tuple[list[str], Column]] = {}
+        cells = row.cells
         for col in cols:
-            text = row.get(col.key)
+            text = cells.get(col.key, "")
+            if not text and _quiet_when_empty(col):
+                continue     # most of a template's columns, on most rows
             values = split_cell(text) if col.multiple else ([text] if text else [])
             values = self.check_rules(col, text, values)
             if col.kind == "identifier":

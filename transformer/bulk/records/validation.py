@@ -65,7 +65,7 @@ def validate_row(row: Row, columns, org_ctid: str, addresses: dict | None = None
         cols = model.columns
     built = build_request(row, columns, org_ctid, addresses, default_language, credentials, manifests)
     outcome = format_request(built.request, None, Options(registry, default_language or "en-US"), engine,
-                             rules=model.rules)
+                             rules=model.rules, built=True)
     problems = list(built.problems)
     # the same problem said by a cell rule and by the pipeline (a malformed CTID) is said once
     have = {(p.column, p.code, p.value) for p in problems if p.column} | \
@@ -387,7 +387,8 @@ def _validate_chunk(item: tuple) -> tuple:
     vocabularies, contexts: it lives as long as the worker) is frozen out of the cycle collector's
     walks (gc.freeze: 5% of a worker's time)."""
     rows, args = item
-    out = _packed(_validate_all(rows, _WORKER["model"], args))
+    with cycle_collector_paused():     # a chunk's results live until it is sent: nothing for it to find
+        out = _packed(_validate_all(rows, _WORKER["model"], args))
     if not _WORKER.get("frozen"):
         _WORKER["frozen"] = True
         gc.freeze()
@@ -395,32 +396,49 @@ def _validate_chunk(item: tuple) -> tuple:
 
 
 def _packed(results: list[RowResult]) -> tuple:
-    """Results as a worker sends them back: each problem as its class, its field names and its values,
-    each text once per chunk. Pickled as objects, the ~20 problems of a row were 4.9 KB (0.9 KB so) and
-    most of what the calling process spent receiving: the same messages, repeated on every row."""
-    texts: dict[str, str] = {}
-    keys: dict[tuple, tuple] = {}
+    """Results as a worker sends them back: the rows of a file mostly share their problems (the same
+    benchmark properties missing on every row), so each distinct problem travels once per chunk, as
+    its class, field names and values, and each row's problems as (which one, row, path). Pickled
+    as objects, the ~20 problems of a row were 4.9 KB and most of what the calling process spent
+    receiving them."""
+    protos: dict[tuple, int] = {}
+    table: list[tuple] = []           # index -> (class, field names, values but row and path)
     rows = []
     for res in results:
         problems = []
         for p in res.problems:
-            names = tuple(p.__dict__)
-            problems.append((p.__class__, keys.setdefault(names, names),
-                             tuple(texts.setdefault(v, v) if v.__class__ is str else v for v in p.__dict__.values())))
+            d = p.__dict__
+            key = (p.__class__, tuple(d), *(v for k, v in d.items() if k != "row" and k != "path"))
+            try:
+                i = protos.get(key)
+                if i is None:
+                    i = protos[key] = len(table)
+                    table.append(key)
+            except TypeError:          # a value that cannot be a key (a list): this problem alone
+                i = len(table)
+                table.append(key)
+            problems.append((i, d.get("row"), d.get("path")))
         state = dict(res.__dict__)
         state["problems"] = problems
         rows.append(state)
-    return tuple(rows)
+    return tuple(table), tuple(rows)
 
 
-def _unpacked(rows: tuple) -> list[RowResult]:
+def _unpacked(packed: tuple) -> list[RowResult]:
     """_packed's results as RowResults again (the same fields, the same values)."""
+    keys, rows = packed
+    protos = []
+    for key in keys:
+        cls, names, values = key[0], key[1], iter(key[2:])
+        protos.append((cls, {n: None if n in ("row", "path") else next(values) for n in names}))
     out = []
     for state in rows:
         problems = []
-        for cls, names, values in state["problems"]:
+        for i, row, path in state["problems"]:
+            cls, fields = protos[i]
             p = cls.__new__(cls)
-            p.__dict__.update(zip(names, values))
+            p.__dict__.update(fields)
+            p.__dict__["row"], p.__dict__["path"] = row, path
             problems.append(p)
         res = RowResult.__new__(RowResult)
         res.__dict__.update(state)
