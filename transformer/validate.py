@@ -65,7 +65,33 @@ def validate_graph(graph: Graph, namer: Callable[[str], str], engine: str | None
     if checker is None:
         return []
     info = rules.info(layer)
-    return one_per_defect([to_result(graph, r, namer, info) for r in checker.validate(graph)])
+    return one_per_defect([_result(graph, r, namer, info) for r in checker.validate(graph)])
+
+
+_SAID: dict = {}
+
+
+def _result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Result:
+    """to_result, remembered for results without a value (a missing property, a node's "one of"):
+    what such a result says depends only on its shape and where its node and key are in the input,
+    and documents of one kind (a spreadsheet's rows) miss the same benchmark properties again and
+    again. Each caller gets its own copy, with its own focus node."""
+    node = graph.nodes.get(raw.focus) if raw.value is None else None
+    if node is None:
+        return to_result(graph, raw, namer, info)
+    pred = _first_pred(raw.path)
+    key = (raw.shape, getattr(raw, "root_shape", None), raw.component, raw.severity, raw.message, raw.path,
+           node.pointer, node.key_name.get(pred) if pred else None, node.key_pointer.get(pred) if pred else None,
+           namer, id(info))
+    hit = _SAID.get(key)
+    if hit is None or hit[0] is not info:
+        if len(_SAID) > 20000:
+            _SAID.clear()
+        hit = _SAID[key] = (info, to_result(graph, raw, namer, info))
+    out = Result.__new__(Result)
+    out.__dict__.update(hit[1].__dict__)
+    out.focus = str(raw.focus)
+    return out
 
 
 # which word is kept when constraints of one shape say the same value is wrong: the most precise

@@ -40,16 +40,21 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
     manifests = {kind: store.manifests(org, kind) for kind in MANIFEST_KINDS}
     manifests["cost"] = cost_manifest_ids(store, org)     # + the uploaded cost manifests, by External Identifier
     manifests["framework"] = framework_competencies(store, sheet)
+    stager = workflow.stager(org, sheet.type, key)
+    by_number = {row.number: row for row in sheet.rows}
+
+    def stage(results) -> None:    # rows are prepared for staging while the rest are validated
+        for r in results:
+            row = by_number.get(r.row)
+            cells = {row.headers.get(k, k): v for k, v in row.cells.items()} if row is not None else {}
+            # staging keeps a row's violations (its warnings are said in the answer, not stored)
+            stager.add(Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells}, document=r.document,
+                           report=[p for p in r.problems if p.severity == VIOLATION], deferred=r.deferred))
+
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry, progress=progress, manifests=manifests,
-                            parallel=True)
-    cells = {row.number: {row.headers.get(k, k): v for k, v in row.cells.items()} for row in sheet.rows}
-    # staging keeps a row's violations (its warnings are said in the answer, not stored)
-    rows = [Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells.get(r.row, {})},
-                document=r.document, report=[p for p in r.problems if p.severity == VIOLATION],
-                deferred=r.deferred)
-            for r in results]
-    outcomes = workflow.stage_rows(org, sheet.type, rows, key)
+                            parallel=True, each=stage)
+    outcomes = stager.finish()
     out_rows = []
     for res, outcome in zip(results, outcomes):
         errors, seen = [], set()

@@ -27,16 +27,14 @@ organization itself.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 from transformer import (CtdlError, CTID_RE, endpoint_names, Result, UnknownType, VIOLATION,
     WrongShape)
 
-from ..registry.core import DOCUMENT_KINDS, is_kind, Registry
+from ..registry.core import DOCUMENT_KINDS, Registry
 from ..registry.keys import operator_key
-from ..registry.signing import digest
 from ..store.base import Ambiguous, KeyRecord, StagedRecord, Store
 from .order import TYPE_ORDER  # publishing order: what others refer to first
 
@@ -184,79 +182,17 @@ class BulkWorkflow:
                    key: KeyRecord | None = None) -> list[Outcome]:
         """Every row checked, then every record staged in one store call (Store.stage_many: one
         transaction per upload, not per row); what the checks ask the store is read once per upload."""
+        stager = self.stager(org, resource_type, key)
+        for row in rows:
+            stager.add(row)
+        return stager.finish()
+
+    def stager(self, org: Any, resource_type: Any, key: KeyRecord | None = None):
+        """A Stager (service/bulk/staging.py): rows added as they come, staged by its finish()."""
+        from .staging import Stager
+
         org, actor = self.actor(org, key)
-        kind = resource_kind(resource_type)
-        previous = {r.external_id: r for r in self.store.staged(org, kind, content=False)}
-        first_row: dict[str, int] = {}
-        out: list[Outcome | None] = []
-        todo: list[tuple] = []     # (position in out, row number, record, wrapper, earlier record, document)
-        for number, row in enumerate(rows, 1):
-            ext = row.external_id.strip() if isinstance(row.external_id, str) else ""
-            if not ext:
-                out.append(Outcome("", None, kind, "", "rejected", row=number, errors=[error(
-                    "bulk.external-id-required", "the External Identifier is empty: give each row an identifier "
-                    "from your own system, used again on later uploads to update the record",
-                    prop="External Identifier")]))
-                continue
-            if ext in first_row:
-                out.append(Outcome(ext, None, kind, "", "rejected", row=number, errors=[error(
-                    "bulk.duplicate-external-id", f'row {first_row[ext]} of this upload already has External '
-                    f'Identifier "{ext}": give each row its own', prop="External Identifier")]))
-                continue
-            first_row[ext] = number
-            todo.append((len(out), number, *_checked(org, kind, ext, row), previous.get(ext), row.document))
-            out.append(None)
-        if not todo:
-            return out
-        self._store_checks(org, kind, actor, todo)
-        wrapper_of = {record.external_id: wrapper for _, _, record, wrapper, _, _ in todo}
-
-        def taken(record: StagedRecord) -> StagedRecord:   # a copy: stage_many may call it twice
-            return _digested(replace(record, status="rejected", ctid=None, errors=[*record.errors, error(
-                "bulk.ctid-taken", f"{record.ctid} is already used by another uploaded record: each record needs "
-                "its own CTID", f"/{wrapper_of[record.external_id]}/CTID", "CTID")]))
-
-        for t in todo:
-            t[2].status = "rejected" if t[2].errors else "pending"
-        done = self.store.stage_many([_digested(t[2]) for t in todo], taken)
-        for (i, number, given, _, prev, _), (change, record) in zip(todo, done):
-            result = "rejected" if record.status == "rejected" else change
-            # unchanged content keeps its status (a published record stays published)
-            status = prev.status if change == "unchanged" and prev is not None else record.status
-            out[i] = Outcome(record.external_id, record.ctid or given.ctid, kind, status, result,
-                             errors=record.errors, row=number)
-        return out
-
-    def _store_checks(self, org: str, kind: str, actor: KeyRecord, todo: list[tuple]) -> None:
-        """The checks against the registry, for every row with a CTID: CTID conflicts, then the
-        publishing rules of service/registry/tenancy.py said at upload rather than at publish (CTIDs
-        of another organization, owned or its own; claims for organizations that did not consent).
-        The store is asked once for all rows (_ReadAhead); the messages are the tenancy's own."""
-        from ..registry.tenancy import node_ctids
-
-        ctids = [[t[2].ctid, *node_ctids(t[5])] if t[2].ctid else [] for t in todo]   # per row
-        types = self.store.envelope_types(c[0] for c in ctids if c)
-        tenancy = type(self.registry.tenancy)(_ReadAhead(self.store, [c for cs in ctids for c in cs]))
-        for (_, _, record, wrapper, prev, document), mine in zip(todo, ctids):
-            ctid, errors, pointer = record.ctid, record.errors, f"/{wrapper}/CTID"
-            if not ctid:
-                continue
-            if prev is not None and prev.published_envelope_id and prev.ctid and prev.ctid != ctid:
-                errors.append(error("bulk.ctid-changed", f"this External Identifier was published as {prev.ctid}; a "
-                                    "record keeps its CTID for life (give it back, or use a new External Identifier)",
-                                    pointer, "CTID"))
-            ctdl_type, owner = types.get(ctid, (None, None))
-            if owner == org and not is_kind(ctdl_type, kind):
-                errors.append(error("bulk.type-mismatch", f"{ctid} is a {ctdl_type} in this registry, not a "
-                                    f"{wrapper}", pointer, "CTID"))
-            for check in (lambda: tenancy.organization_ctids(mine, org), lambda: tenancy.owned_ctids(mine, org),
-                          lambda: tenancy.consented(document, org, actor)):
-                try:
-                    check()
-                except CtdlError as e:
-                    ctid_error = e.pointer == "/CTID"
-                    errors.append(error(e.code, e.message, pointer if ctid_error else e.pointer,
-                                        "CTID" if ctid_error else ""))
+        return Stager(self.store, self.registry.tenancy, org, resource_kind(resource_type), actor)
 
     # -- review ---------------------------------------------------------------------------------
     def status(self, org: Any, resource_type: Any = None, status: str | None = None,
@@ -391,90 +327,6 @@ class BulkWorkflow:
         return Outcome(r.external_id, r.ctid, r.resource_type, "published" if kept else "pending",
                        "published" if result.changed else "unchanged", message, [], warnings,
                        result.record.envelope_id)
-
-
-def _checked(org: str, kind: str, ext: str, row: Row) -> tuple[StagedRecord, str]:
-    """(the record a row will be staged as, with the row's own errors: its violations, its identifiers;
-    its wrapper key). stage_rows adds the errors the store's checks find, then sets its status."""
-    errors = row_errors(row.report)
-    if len(ext) > MAX_EXTERNAL_ID:
-        errors.append(error("bulk.external-id-too-long", f"the External Identifier has {len(ext)} "
-                            f"characters; the limit is {MAX_EXTERNAL_ID}", prop="External Identifier"))
-    request = dict(row.request) if isinstance(row.request, dict) else {}
-    wrapper = _wrapper_of(request, kind)
-    main = request.get(wrapper)
-    if not isinstance(main, dict):
-        errors.append(error("input.wrong-shape", f'the request has no "{wrapper}" object', path=f"/{wrapper}"))
-        main = {}
-    ctid = main.get("CTID").strip().lower() if isinstance(main.get("CTID"), str) else None
-    if not ctid or not CTID_RE.match(ctid):
-        ctid = None
-        if not errors:
-            errors.append(error("required", "a CTID is required to publish", f"/{wrapper}/CTID", "CTID"))
-    for_org = request.get("PublishForOrganizationIdentifier")
-    if for_org and (not isinstance(for_org, str) or for_org.strip().lower() != org):
-        errors.append(error("bulk.wrong-organization", f"the row publishes for {for_org}, but this upload is "
-                            f"for {org}", "/PublishForOrganizationIdentifier", "PublishForOrganizationIdentifier"))
-    request["PublishForOrganizationIdentifier"] = org
-    return StagedRecord(org=org, resource_type=kind, external_id=ext, ctid=ctid, status="pending", request=request,
-                        document=row.document if isinstance(row.document, dict) else None, errors=errors,
-                        content_digest="", deferred=bool(row.deferred)), wrapper
-
-
-class _ReadAhead:
-    """What the tenancy rules ask the store (organizations with keys, CTID owners, authorizations),
-    read once for every CTID of an upload and answered from memory, as the store would (they were
-    three queries per row). Staging changes none of it: it publishes nothing."""
-
-    def __init__(self, store: Store, ctids: Iterable[str]):
-        self.store, self._with_keys, self._owners = store, store.key_orgs(ctids), store.ctid_owners(ctids)
-        self._authorizers: dict[frozenset, set[str]] = {}
-
-    def key_orgs(self, ctids: Iterable[str]) -> set[str]:
-        return {c for c in _lower(ctids) if c in self._with_keys}
-
-    def ctid_owners(self, ctids: Iterable[str]) -> dict[str, str]:
-        return {c: self._owners[c] for c in sorted(_lower(ctids)) if c in self._owners}
-
-    def authorizers(self, publishers: Iterable[str]) -> set[str]:
-        key = frozenset(publishers)
-        if key not in self._authorizers:
-            self._authorizers[key] = self.store.authorizers(key)
-        return set(self._authorizers[key])
-
-
-def _lower(ctids: Iterable[str]) -> set[str]:
-    return {c.strip().lower() for c in ctids if c and c.strip()}
-
-
-def _wrapper_of(request: dict, kind: str) -> str:
-    """The wrapper key a row's request uses: the upload type's (LearningOpportunity), or one of the same
-    family that the Learning Opportunity Class Type chose (Course, LearningProgram: the same accepted
-    classes)."""
-    from transformer import wrappers
-
-    table = wrappers()["wrappers"]
-    own = _record_name(kind)
-    family = table.get(own, {}).get("accepts")
-    for key in request:
-        if key in table and isinstance(request[key], dict) and (key == own or table[key]["accepts"] == family):
-            return key
-    return own
-
-
-@lru_cache(maxsize=None)
-def _record_name(kind: str) -> str:
-    """record_names()[kind], made once (it is asked for every row of an upload)."""
-    return record_names()[kind]
-
-
-def _digested(record: StagedRecord) -> StagedRecord:
-    content = {"type": record.resource_type, "deferred": record.deferred, "errors": record.errors,
-               "request": {k: v for k, v in record.request.items() if k != ROW_KEY}}
-    if record.resource_type in DOCUMENT_KINDS:   # published as built: the document is the content
-        content["document"] = record.document
-    record.content_digest = digest(content)
-    return record
 
 
 def _refusal(record: StagedRecord) -> tuple[str, str] | None:

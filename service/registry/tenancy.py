@@ -157,11 +157,12 @@ class Tenancy:
         if taken:
             raise ownership_conflict(taken, owner)
 
-    def consented(self, payload: Any, org: str, key: KeyRecord) -> None:
-        """Rule 3: every other organization the payload claims for has authorized the publisher."""
+    def consented(self, payload: Any, org: str, key: KeyRecord, found: list[Claim] | None = None) -> None:
+        """Rule 3: every other organization the payload claims for has authorized the publisher.
+        ``found``: the payload's claims, when the caller has them already."""
         if key.admin:
             return
-        others = [c for c in claims(payload) if c.org not in (org, key.org)]
+        others = [c for c in (claims(payload) if found is None else found) if c.org not in (org, key.org)]
         if not others:
             return
         consenting = self.store.authorizers({org, key.org})

@@ -280,29 +280,39 @@ PARALLEL_ROWS = 1000     # rows: fewer are validated in this process (starting w
 def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
                   credentials: dict | None = None, engine: str | None = None,
                   registry: str = DEFAULT_REGISTRY, progress=None, manifests: dict | None = None,
-                  parallel: bool = False) -> list[RowResult]:
+                  parallel: bool = False, each=None) -> list[RowResult]:
     """Every row of a sheet, validated; duplicate External Identifiers are errors on each row.
-    ``progress(done, total)`` is called after each row (for a progress bar).  ``parallel``: from
-    PARALLEL_ROWS rows on, the rows are shared among worker processes (one per core,
-    ``$CTDL_WORKERS``), started fresh ("spawn": safe in a threaded server), each reading the
-    compiled rules from the cache; the calling program's main module must then be import-safe
-    (``if __name__ == "__main__":``), as the ``ctdl`` command and the WSGI app are."""
+    ``progress(done, total)`` is called after each row (for a progress bar); ``each(results)`` with
+    the rows' results in the file's order as they are done, a few hundred at a time (a caller can
+    work on them while the rest are validated).  ``parallel``: from PARALLEL_ROWS rows on, the rows
+    are shared among worker processes (one per core, ``$CTDL_WORKERS``; workers.py: started once,
+    "spawn", kept while uploads come), each reading the compiled rules from the cache; the calling
+    program's main module must then be import-safe (``if __name__ == "__main__":``), as the ``ctdl``
+    command and the WSGI app are."""
     from ...documents import workers_for
 
+    duplicates = {p.row: p for p in duplicate_identifiers(sheet.rows)}   # one per row at most
+
+    def done(results: list[RowResult]) -> None:
+        for res in results:
+            p = duplicates.get(res.row)
+            if p is not None:
+                res.problems.insert(0, p)
+        if each is not None:
+            each(results)
+
     n = workers_for(len(sheet.rows), PARALLEL_ROWS, "spawn") if parallel else 1
+    args = (org_ctid, addresses, default_language, credentials, engine, registry, manifests)
     if n > 1:
-        results = _in_workers(sheet, n, (org_ctid, addresses, default_language, credentials, engine, registry,
-                                         manifests), progress)
-    else:
-        results = _validate_all(sheet.rows, sheet.model, (org_ctid, addresses, default_language, credentials,
-                                                          engine, registry, manifests), progress)
-    by_row = {res.row: res for res in results}
-    for p in duplicate_identifiers(sheet.rows):
-        by_row[p.row].problems.insert(0, p)
+        from .workers import in_workers
+
+        return in_workers(sheet, n, args, progress, done)
+    results = validate_all(sheet.rows, sheet.model, args, progress)
+    done(results)
     return results
 
 
-def _validate_all(rows: list[Row], model, args: tuple, progress=None, done_before: int = 0,
+def validate_all(rows: list[Row], model, args: tuple, progress=None, done_before: int = 0,
                   total: int | None = None) -> list[RowResult]:
     org_ctid, addresses, default_language, credentials, engine, registry, manifests = args
     results = []
@@ -341,61 +351,7 @@ def cycle_collector_paused():
             gc.enable()
 
 
-def _in_workers(sheet: SheetRows, n: int, args: tuple, progress) -> list[RowResult]:
-    import copy
-    import multiprocessing
-
-    shapes = str(sheet.model.rules.shapes_dir) if getattr(sheet.model, "rules", None) is not None else None
-    # the sheet's column model goes to each worker once (35 KB): building it again from the shapes took
-    # a worker half a second. Its rule set does not travel: the worker has its own (RuleSet.for_folder).
-    model = None
-    if isinstance(sheet.model, ColumnModel):
-        model = copy.copy(sheet.model)
-        model.rules = None
-    # small chunks (a few hundred rows): when one worker ends, the other has at most one chunk left
-    size = max(50, min(250, len(sheet.rows) // (n * 8)))
-    chunks = [sheet.rows[i:i + size] for i in range(0, len(sheet.rows), size)]
-    out: list[RowResult] = []
-    with cycle_collector_paused(), \
-            multiprocessing.get_context("spawn").Pool(n, _start_worker, (sheet.type, shapes, model)) as pool:
-        for part in pool.imap(_validate_chunk, [(chunk, args) for chunk in chunks]):
-            out.extend(_unpacked(part))
-            if progress is not None:
-                progress(len(out), len(sheet.rows))
-    return out
-
-
-_WORKER: dict = {}      # in a worker process: the column model its rows are read with
-
-
-def _start_worker(kind: str, shapes: str | None, model: ColumnModel | None) -> None:
-    """A worker's start: the upload type's columns under the same rules (the sheet's model, given the
-    worker's own rule set, as column_model(kind, rules) would have it)."""
-    from ...ruleset import RuleSet
-    from .model import column_model
-
-    rules = RuleSet.for_folder(shapes) if shapes else None
-    if model is None:
-        model = column_model(kind, rules)
-    else:
-        model.rules = rules or RuleSet.default()
-    _WORKER["model"] = model
-
-
-def _validate_chunk(item: tuple) -> tuple:
-    """In a worker: the rows of one chunk. After the first, what the worker loaded for it (rules,
-    vocabularies, contexts: it lives as long as the worker) is frozen out of the cycle collector's
-    walks (gc.freeze: 5% of a worker's time)."""
-    rows, args = item
-    with cycle_collector_paused():     # a chunk's results live until it is sent: nothing for it to find
-        out = _packed(_validate_all(rows, _WORKER["model"], args))
-    if not _WORKER.get("frozen"):
-        _WORKER["frozen"] = True
-        gc.freeze()
-    return out
-
-
-def _packed(results: list[RowResult]) -> tuple:
+def pack_results(results: list[RowResult]) -> tuple:
     """Results as a worker sends them back: the rows of a file mostly share their problems (the same
     benchmark properties missing on every row), so each distinct problem travels once per chunk, as
     its class, field names and values, and each row's problems as (which one, row, path). Pickled
@@ -424,8 +380,8 @@ def _packed(results: list[RowResult]) -> tuple:
     return tuple(table), tuple(rows)
 
 
-def _unpacked(packed: tuple) -> list[RowResult]:
-    """_packed's results as RowResults again (the same fields, the same values)."""
+def unpack_results(packed: tuple) -> list[RowResult]:
+    """pack_results's results as RowResults again (the same fields, the same values)."""
     keys, rows = packed
     protos = []
     for key in keys:
