@@ -6,7 +6,7 @@ import uuid
 
 from transformer.enrich import Options
 from transformer.pipeline import format_request
-from service.bulk.workflow import Row
+from service.bulk.common import Row
 
 REGISTRY = "http://registry.test/"
 

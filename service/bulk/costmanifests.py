@@ -31,7 +31,8 @@ from collections import Counter
 
 from transformer import read_rows, type_key, validate_manifests, VIOLATION, WARNING, with_fix
 
-from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
+from .common import ROW_KEY, Row, cell_error
+from .workflow import BulkWorkflow
 
 COST_MANIFEST = "costmanifest"
 _STATUSES = ("created", "updated", "unchanged", "rejected")

@@ -19,7 +19,8 @@ from collections import Counter
 
 from transformer import CtdlError, import_framework, VIOLATION, with_fix
 
-from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
+from .common import ROW_KEY, Row, cell_error
+from .workflow import BulkWorkflow
 from ..registry.signing import digest
 
 FRAMEWORK = "competencyframework"

@@ -14,7 +14,7 @@ from typing import Any
 
 from transformer import CTID_RE, format_request, VIOLATION, WrongShape
 
-from .workflow import error
+from .common import error
 
 MAX_ADDRESS_ID = 50
 RESERVED_IDS = {"all"}    # "all" in a cell means every address of the organization

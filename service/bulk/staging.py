@@ -23,7 +23,7 @@ from ..registry.core import DOCUMENT_KINDS, is_kind
 from ..registry.signing import digest
 from ..registry.tenancy import claims, node_ctids
 from ..store.base import KeyRecord, StagedRecord, Store
-from .workflow import MAX_EXTERNAL_ID, ROW_KEY, Outcome, Row, error, record_names, row_errors
+from .common import MAX_EXTERNAL_ID, ROW_KEY, Outcome, Row, error, record_names, row_errors
 
 
 class _Todo:
@@ -46,6 +46,7 @@ class Stager:
         self.out: list[Outcome | None] = []
         self.todo: list[_Todo] = []
         self.first_row: dict[str, int] = {}
+        self.encoded: dict[int, tuple] = {}     # id(request or document) -> (it, its JSON parameter)
 
     def add(self, row: Row) -> None:
         number = len(self.out) + 1
@@ -67,6 +68,8 @@ class Stager:
         claimed = claims(row.document) if record.ctid and not self.actor.admin else []
         todo = _Todo(len(self.out), number, record, wrapper, row.document, claimed)
         _digest(todo)
+        for value in (record.request, record.document):      # the store's JSON, made now rather than in finish
+            self.encoded[id(value)] = self.store.encode_ahead(value)
         self.todo.append(todo)
         self.out.append(None)
 
@@ -87,7 +90,7 @@ class Stager:
             t.record.status = "rejected" if t.record.errors else "pending"
             if t.digested != len(t.record.errors):      # the store's checks added errors
                 _digest(t)
-        done = self.store.stage_many([t.record for t in todo], taken)
+        done = self.store.stage_many([t.record for t in todo], taken, self.encoded)
         for t, (change, record) in zip(todo, done):
             result = "rejected" if record.status == "rejected" else change
             # unchanged content keeps its status (a published record stays published)

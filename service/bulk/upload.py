@@ -7,11 +7,12 @@ with violations are recorded as rejected with their per-cell errors.  Shared by
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
-from transformer import read_rows, validate_rows, VIOLATION, WARNING, with_fix
-from transformer.bulk.records.validation import cycle_collector_paused
+from transformer import cycle_collector_paused, read_rows, validate_rows, VIOLATION, WARNING, with_fix
 
-from .workflow import ROW_KEY, BulkWorkflow, Row, cell_error
+from .common import ROW_KEY, Row, cell_error
+from .workflow import BulkWorkflow
 from .costmanifests import cost_manifest_ids, export_cost_manifests, is_cost_manifest, upload_cost_manifests
 from .frameworks import export_framework, is_framework, upload_framework
 from ..store.base import MANIFEST_KINDS
@@ -42,27 +43,23 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
     manifests["framework"] = framework_competencies(store, sheet)
     stager = workflow.stager(org, sheet.type, key)
     by_number = {row.number: row for row in sheet.rows}
+    said: list[tuple[list, list, set]] = []      # per row: (its errors, its warnings, what its errors say)
 
-    def stage(results) -> None:    # rows are prepared for staging while the rest are validated
+    def stage(results) -> None:    # rows are prepared for staging, and their answers, while the rest are validated
         for r in results:
             row = by_number.get(r.row)
             cells = {row.headers.get(k, k): v for k, v in row.cells.items()} if row is not None else {}
             # staging keeps a row's violations (its warnings are said in the answer, not stored)
             stager.add(Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells}, document=r.document,
                            report=[p for p in r.problems if p.severity == VIOLATION], deferred=r.deferred))
+            said.append(_row_answer(r))
 
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry, progress=progress, manifests=manifests,
                             parallel=True, each=stage)
     outcomes = stager.finish()
     out_rows = []
-    for res, outcome in zip(results, outcomes):
-        errors, seen = [], set()
-        for p in res.problems:
-            message = with_fix(p.message, p.fix)
-            if p.severity == VIOLATION and (p.column, message) not in seen:
-                seen.add((p.column, message))
-                errors.append({"column": p.column, "value": p.value, "message": message, "code": p.code})
+    for res, outcome, (errors, warnings, seen) in zip(results, outcomes, said):
         row_flagged = {e["column"] for e in errors}
         for e in outcome.errors:  # staging's own refusals (ownership, CTID conflicts...)
             column = e.get("property", "")
@@ -71,23 +68,6 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
             if (column, e.get("message")) not in seen:
                 seen.add((column, e.get("message")))
                 errors.append(cell_error(e))
-        # what the row should still say (benchmark properties, dates read one way...): said at upload
-        warnings, said, benchmark = [], set(), []
-        for p in res.problems:
-            if p.severity != WARNING:
-                continue
-            if p.code == "recommended":     # one line per row, as `ctdl format` sums them up
-                benchmark.append(p.column or p.property)
-                continue
-            message = with_fix(p.message, p.fix)
-            if (p.column, message) not in said:
-                said.add((p.column, message))
-                warnings.append({"column": p.column, "value": p.value, "message": message, "code": p.code})
-        if benchmark:
-            names = list(dict.fromkeys(benchmark))
-            warnings.append({"column": "", "value": None, "code": "recommended",
-                             "message": f"{len(names)} benchmark (recommended) properties are missing: "
-                                        f"{', '.join(names)}"})
         out_rows.append({"row": res.row, "external_id": res.external_id, "status": outcome.result,
                          "ctid": outcome.ctid or res.ctid, "deferred": res.deferred, "errors": errors,
                          "warnings": warnings})
@@ -98,6 +78,39 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
     return {"rows": out_rows,
             "summary": {s: counts.get(s, 0) for s in ("created", "updated", "unchanged", "rejected")},
             "notes": notes}
+
+
+def _row_answer(res) -> tuple[list, list, set]:
+    """(errors, warnings, (column, message) of its errors) of a row's results, as the answer gives them;
+    staging's own refusals are added to the errors once the rows are staged."""
+    errors, seen = [], set()
+    for p in res.problems:
+        if p.severity == VIOLATION:
+            message = with_fix(p.message, p.fix)
+            if (p.column, message) not in seen:
+                seen.add((p.column, message))
+                errors.append({"column": p.column, "value": p.value, "message": message, "code": p.code})
+    # what the row should still say (benchmark properties, dates read one way...): said at upload
+    warnings, said, benchmark = [], set(), []
+    for p in res.problems:
+        if p.severity != WARNING:
+            continue
+        if p.code == "recommended":     # one line per row, as `ctdl format` sums them up
+            benchmark.append(p.column or p.property)
+            continue
+        message = with_fix(p.message, p.fix)
+        if (p.column, message) not in said:
+            said.add((p.column, message))
+            warnings.append({"column": p.column, "value": p.value, "message": message, "code": p.code})
+    if benchmark:
+        warnings.append({"column": "", "value": None, "code": "recommended", "message": _benchmark_line(
+            tuple(dict.fromkeys(benchmark)))})
+    return errors, warnings, seen
+
+
+@lru_cache(maxsize=256)
+def _benchmark_line(names: tuple[str, ...]) -> str:
+    return f"{len(names)} benchmark (recommended) properties are missing: {', '.join(names)}"
 
 
 def framework_competencies(store, sheet) -> dict[str, list[str]]:

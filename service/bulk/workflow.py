@@ -27,24 +27,16 @@ organization itself.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-from transformer import (CtdlError, CTID_RE, endpoint_names, Result, UnknownType, VIOLATION,
-    WrongShape)
+from transformer import CtdlError, CTID_RE, UnknownType, WrongShape
 
 from ..registry.core import DOCUMENT_KINDS, Registry
 from ..registry.keys import operator_key
 from ..store.base import Ambiguous, KeyRecord, StagedRecord, Store
+from .common import Outcome, Row, error, record_names
+from .staging import Stager
 from .order import TYPE_ORDER  # publishing order: what others refer to first
-
-MAX_EXTERNAL_ID = 50   # "Limit 50 characters" (the Publisher's External Identifier column)
-# What was uploaded (a row's cells; a framework's whole sheet), kept in the staged request under a
-# request-level key the pipeline ignores, so that export gives it back: update = export, edit,
-# re-upload.  It is not part of the record's content: uploading the same record written otherwise
-# (an exported file with its CTIDs filled in) changes nothing.
-ROW_KEY = "BulkRow"
-
 
 class Refused(CtdlError):
     """The request is understood but not allowed in the record's (or organization's) state."""
@@ -54,36 +46,6 @@ class Refused(CtdlError):
 
 class OrganizationNotPublished(Refused):
     code = "bulk.organization-not-published"
-
-
-@dataclass
-class Row:
-    """One spreadsheet row, as transformer/bulk hands it over."""
-    external_id: str
-    request: dict
-    document: dict | None = None
-    report: list[Result] = field(default_factory=list)   # what validating the row said
-    deferred: bool = False  # Target Credential left blank or #DEFER
-
-
-@dataclass
-class Outcome:
-    """What happened to one row or record. result: stage -> created | updated | unchanged |
-    rejected; approve -> approved | unchanged | skipped | refused; publish -> published |
-    unchanged | failed | skipped; discard -> discarded | refused."""
-    external_id: str
-    ctid: str | None
-    type: str
-    status: str                       # the record's status afterwards ("" when not stored)
-    result: str
-    message: str = ""
-    errors: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    envelope_id: str | None = None
-    row: int | None = None            # stage_rows: the row's position in the upload (1 = first)
-
-    def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "") or k in ("ctid", "status")}
 
 
 def summary(record: StagedRecord) -> dict:
@@ -99,11 +61,6 @@ def summary(record: StagedRecord) -> dict:
             "class": main.get("@type"), "name": name if isinstance(name, str) else str(name),
             "status": record.status, "on_publish": on_publish, "deferred": record.deferred,
             "errors": record.errors, "updated_at": record.updated_at, "envelope_id": record.published_envelope_id}
-
-
-def record_names() -> dict[str, str]:
-    """The kinds of record that can be uploaded -> the name of the record (its request wrapper)."""
-    return {**endpoint_names(), **{k: name for k, (name, _) in DOCUMENT_KINDS.items()}}
 
 
 def resource_kind(value: Any) -> str:
@@ -122,27 +79,6 @@ def org_ctid(value: Any, what: str = "org") -> str:
         raise CtdlError(f'{what} must be an organization CTID (ce- followed by a UUID), not "{value}"',
                         code="input.invalid-ctid", pointer=f"/{what}")
     return org
-
-
-def error(code: str, message: str, path: str = "", prop: str = "") -> dict:
-    """A refusal of the workflow's own (ownership, CTID conflicts...), kept with the staged record in
-    the form every stored error has (service/registry/answers.result_error)."""
-    from ..registry.answers import result_error
-
-    return result_error(Result(VIOLATION, code, message, path=path, property=prop))
-
-
-def cell_error(e: dict) -> dict:
-    """A stored error as a spreadsheet answer gives it: {column, value, message, code}."""
-    return {"column": e.get("property", ""), "value": e.get("value"), "message": e.get("message", ""),
-            "code": e.get("code", "")}
-
-
-def row_errors(results: list[Result]) -> list[dict]:
-    """The violations of a row's results as error dicts (warnings are not kept)."""
-    from ..registry.answers import result_error
-
-    return [result_error(r) for r in results if r.severity == VIOLATION]
 
 
 def published_base_url(store: Store, org: str) -> str | None:
@@ -189,8 +125,6 @@ class BulkWorkflow:
 
     def stager(self, org: Any, resource_type: Any, key: KeyRecord | None = None):
         """A Stager (service/bulk/staging.py): rows added as they come, staged by its finish()."""
-        from .staging import Stager
-
         org, actor = self.actor(org, key)
         return Stager(self.store, self.registry.tenancy, org, resource_kind(resource_type), actor)
 

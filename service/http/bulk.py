@@ -80,7 +80,7 @@ def _record_type(body: dict):
     if kind is None:
         return None
     if not isinstance(kind, str) or not kind.strip():
-        from ..bulk.workflow import record_names
+        from ..bulk.common import record_names
 
         raise WrongShape(f'"type" must be one of: {", ".join(sorted(record_names()))}', pointer="/type")
     return kind
@@ -202,7 +202,7 @@ def _org_data(ctid: str, field: str, what: str, load, save=None):
 def _unstorable(value, pointer: str = "") -> list[dict]:
     """An error per identifier, property name or text of a body that no store can keep (the checks of
     service/bulk/orgdata.py run on what is left)."""
-    from ..bulk.workflow import error
+    from ..bulk.common import error
 
     if isinstance(value, str):
         return [error("invalid-character", "this text holds a character that cannot be stored (U+0000 or an "

@@ -71,7 +71,7 @@ def bulk_kinds() -> list[str]:
 
 
 def record_kinds() -> list[str]:
-    from ..bulk.workflow import record_names
+    from ..bulk.common import record_names
 
     return list(record_names())
 

@@ -88,7 +88,8 @@ def claims(payload: Any) -> list[Claim]:
         return None
 
     def walk(value: Any, path: tuple) -> None:
-        # the path as segments: a pointer is written only for a claim (most values hold none)
+        # the path as segments: a pointer is written only for a claim (most values hold none); a list
+        # is gone through here, not in a call of its own (most hold only text: keywords, URLs)
         if isinstance(value, dict):
             for key, item in value.items():
                 if key in props:
@@ -97,12 +98,17 @@ def claims(payload: Any) -> list[Claim]:
                         if ctid:
                             where = (*path, key, i) if isinstance(item, list) else (*path, key)
                             out.append(Claim(key, ctid, pointer_join("", *where)))
-                if isinstance(item, (dict, list)):
+                if isinstance(item, list):
+                    items(item, (*path, key))
+                elif isinstance(item, dict):
                     walk(item, (*path, key))
         elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, (dict, list)):
-                    walk(item, (*path, i))
+            items(value, path)
+
+    def items(values: list, path: tuple) -> None:
+        for i, item in enumerate(values):
+            if isinstance(item, (dict, list)):
+                walk(item, (*path, i))
 
     walk(payload, ())
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 
 def utc_now() -> str:
@@ -182,12 +182,16 @@ class Store(Protocol):
         "updated" (content, CTID, status and errors replaced; created_at and
         published_envelope_id kept) or "unchanged" (same content_digest: nothing written).
         AlreadyExists when another record holds the CTID."""
-    def stage_many(self, records: Sequence[StagedRecord],
-                   taken: Callable[[StagedRecord], StagedRecord]) -> list[tuple[str, StagedRecord]]:
+    def stage_many(self, records: Sequence[StagedRecord], taken: Callable[[StagedRecord], StagedRecord],
+                   encoded: Mapping[int, tuple] | None = None) -> list[tuple[str, StagedRecord]]:
         """stage() for every record, in order, in one transaction (a bulk upload's rows): for each,
         (what stage() would have said, the record staged), decided one after the other as if each
         were staged alone. A record whose CTID another record holds is replaced by taken(record)
-        (which must not change its argument), staged in its place."""
+        (which must not change its argument), staged in its place. ``encoded``: JSON values
+        encoded ahead, by id (encode_ahead's pairs; used only for the very object they were made of)."""
+
+    def encode_ahead(self, value: Any) -> tuple:
+        """(value, its JSON parameter), for stage_many's ``encoded``."""
     def envelope_types(self, ctids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """CTID -> (ctdl_type, owned_by) of the envelopes whose main CTID is one of `ctids`, deleted
         ones included: one query, however many."""

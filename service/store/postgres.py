@@ -15,6 +15,7 @@ dropped is replaced, not handed out), renewed after MAX_LIFETIME_SECONDS, and br
 """
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator, Sequence
@@ -72,6 +73,10 @@ class PostgresStore(RelationalStore):
 
     def _json_param(self, value: Any) -> Jsonb:
         return Jsonb(value)
+
+    def encode_ahead(self, value: Any) -> tuple:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))   # now, not at the write
+        return value, Jsonb(value, dumps=lambda _value: text)
 
     def _json_value(self, value: Any) -> Any:
         return value   # psycopg already loads jsonb into Python objects

@@ -97,7 +97,7 @@ def job_rows(key, job_id: str):
     store = registry().store
     headers: list[str] = []
     lines = []
-    from ...bulk.workflow import ROW_KEY
+    from ...bulk.common import ROW_KEY
 
     seen: dict[str, int] = {}              # rows of one record so far (a cost manifest has several)
     for r in rows:

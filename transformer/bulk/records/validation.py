@@ -4,9 +4,11 @@
 Identifiers)."""
 from __future__ import annotations
 
+import copy
 import gc
+import pickle
 import re
-from contextlib import contextmanager
+import uuid
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -17,6 +19,7 @@ from ...report import Report, VIOLATION
 from .columns import Column, ColumnModel
 from .sheet import CODES, CellProblem, cell_problem, Row, SheetRows
 from .request import build_request, row_columns
+from .workers import cycle_collector_paused, pack_results, shared_pool, unpack_results
 
 # -- one row, validated ------------------------------------------------------------------------------------
 @dataclass
@@ -212,40 +215,62 @@ def _rename(message: str, name: str, header: str) -> str:
 
 def map_pointer(pointer: str, wrapper: str, origins: dict, cols: list[Column]) -> tuple[str | None, str | None]:
     """(column key, cell value) a pointer into a row's request is about; (None, None) for the row."""
-    segs = split(pointer)
-    if not segs or segs[0] != wrapper:
+    first, prefixes, names = _pointer_plan(pointer)
+    if first != wrapper:
         return None, None
-    segs = segs[1:]
-    for n in range(len(segs), 0, -1):
-        hit = origins.get(tuple(segs[:n]))
+    for prefix in prefixes:
+        hit = origins.get(prefix)
         if hit is not None:
             return hit
-    if not segs:
+    if not prefixes:
         return None, None
-    names = tuple(s for s in segs if not s.isdigit())
-    index = _key_index(cols)
-    best = next((index[names[:n]] for n in range(len(names), 0, -1) if names[:n] in index), None)
-    if best is None and segs[0] in ("Type", "CredentialType"):
-        best = next((c for c in cols if c.kind == "type"), None)
+    index, found = _key_index(cols)
+    key = (names, prefixes[-1][0])
+    best = found.get(key, found)
+    if best is found:     # the column of the longest key path the pointer names (the same for every row)
+        best = next((index[names[:n]] for n in range(len(names), 0, -1) if names[:n] in index), None)
+        if best is None and prefixes[-1][0] in ("Type", "CredentialType"):
+            best = next((c for c in cols if c.kind == "type"), None)
+        found[key] = best
     return (best.key, None) if best is not None else (None, None)
 
 
-_INDEXES: dict[int, tuple[list, dict]] = {}
+_PLANS: dict[str, tuple] = {}
 
 
-def _key_index(cols: list[Column]) -> dict[tuple, Column]:
-    """Request key path (CreditValue, Value) -> the column that fills it, the first such column
-    winning; built once per column list (a model's columns do not change)."""
+def _pointer_plan(pointer: str) -> tuple[str | None, tuple[tuple, ...], tuple[str, ...]]:
+    """(the pointer's first segment, its segments after it as key paths from the longest to the
+    shortest, its names without list positions): what map_pointer asks of a pointer, worked out once
+    (rows of one file say the same pointers over and over)."""
+    plan = _PLANS.get(pointer)
+    if plan is None:
+        segs = split(pointer)
+        rest = segs[1:]
+        plan = (segs[0] if segs else None, tuple(tuple(rest[:n]) for n in range(len(rest), 0, -1)),
+                tuple(s for s in rest if not s.isdigit()))
+        if len(_PLANS) > 20000:
+            _PLANS.clear()
+        _PLANS[pointer] = plan
+    return plan
+
+
+_INDEXES: dict[int, tuple[list, dict, dict]] = {}
+
+
+def _key_index(cols: list[Column]) -> tuple[dict[tuple, Column], dict]:
+    """(request key path (CreditValue, Value) -> the column that fills it, the first such column
+    winning; map_pointer's answers by names): built once per column list (a model's columns do not
+    change)."""
     hit = _INDEXES.get(id(cols))
     if hit is None or hit[0] is not cols:
         index: dict[tuple, Column] = {}
         for c in cols:
             if c.input_key:
                 index.setdefault(tuple(c.input_key.split("/")), c)
-        hit = _INDEXES[id(cols)] = (cols, index)
+        hit = _INDEXES[id(cols)] = (cols, index, {})
         if len(_INDEXES) > 64:
             _INDEXES.pop(next(iter(_INDEXES)))
-    return hit[1]
+    return hit[1], hit[2]
 
 
 # -- the whole file ----------------------------------------------------------------------------------------
@@ -304,9 +329,7 @@ def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None
     n = workers_for(len(sheet.rows), PARALLEL_ROWS, "spawn") if parallel else 1
     args = (org_ctid, addresses, default_language, credentials, engine, registry, manifests)
     if n > 1:
-        from .workers import in_workers
-
-        return in_workers(sheet, n, args, progress, done)
+        return _in_workers(sheet, n, args, progress, done)
     results = validate_all(sheet.rows, sheet.model, args, progress)
     done(results)
     return results
@@ -334,70 +357,64 @@ def validate_all(rows: list[Row], model, args: tuple, progress=None, done_before
     return results
 
 
-@contextmanager
-def cycle_collector_paused():
-    """Receiving a large upload's results makes a million objects (documents, requests, problems)
-    that all live on until they are staged: the cycle collector, walking them and everything the
-    process holds again and again, took three quarters of the receiving time and, once resumed, half
-    a second of staging. It is paused meanwhile (process-wide, so only for one upload: what is
-    garbage meanwhile is freed by reference counting; cycles wait until it resumes). Nested uses
-    resume it once, at the outermost end."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
+def _in_workers(sheet: SheetRows, n: int, args: tuple, progress, each) -> list:
+    """Every row of ``sheet`` validated by n worker processes; the results in the file's order, each
+    chunk's given to ``each`` as it comes."""
+    shapes = str(sheet.model.rules.shapes_dir) if getattr(sheet.model, "rules", None) is not None else None
+    model = None
+    if isinstance(sheet.model, ColumnModel):   # its rule set does not travel: a worker has its own
+        model = copy.copy(sheet.model)
+        model.rules = None
+    setup = (uuid.uuid4().hex, sheet.type, shapes, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    # small chunks (a few hundred rows): when one worker ends, the other has at most one chunk left
+    size = max(50, min(250, len(sheet.rows) // (n * 8)))
+    chunks = [sheet.rows[i:i + size] for i in range(0, len(sheet.rows), size)]
+    out: list = []
+    with shared_pool(n) as pool, cycle_collector_paused():
+        for part in pool.imap(_validate_chunk, [(setup, chunk, args) for chunk in chunks]):
+            results = unpack_results(part)
+            each(results)
+            out.extend(results)
+            if progress is not None:
+                progress(len(out), len(sheet.rows))
+    return out
 
 
-def pack_results(results: list[RowResult]) -> tuple:
-    """Results as a worker sends them back: the rows of a file mostly share their problems (the same
-    benchmark properties missing on every row), so each distinct problem travels once per chunk, as
-    its class, field names and values, and each row's problems as (which one, row, path). Pickled
-    as objects, the ~20 problems of a row were 4.9 KB and most of what the calling process spent
-    receiving them."""
-    protos: dict[tuple, int] = {}
-    table: list[tuple] = []           # index -> (class, field names, values but row and path)
-    rows = []
-    for res in results:
-        problems = []
-        for p in res.problems:
-            d = p.__dict__
-            key = (p.__class__, tuple(d), *(v for k, v in d.items() if k != "row" and k != "path"))
-            try:
-                i = protos.get(key)
-                if i is None:
-                    i = protos[key] = len(table)
-                    table.append(key)
-            except TypeError:          # a value that cannot be a key (a list): this problem alone
-                i = len(table)
-                table.append(key)
-            problems.append((i, d.get("row"), d.get("path")))
-        state = dict(res.__dict__)
-        state["problems"] = problems
-        rows.append(state)
-    return tuple(table), tuple(rows)
+# -- in a worker process ---------------------------------------------------------------------------------
+_MODELS: dict[str, object] = {}      # upload token -> the column model its rows are read with (last few)
+_STATE = {"frozen": False}
 
 
-def unpack_results(packed: tuple) -> list[RowResult]:
-    """pack_results's results as RowResults again (the same fields, the same values)."""
-    keys, rows = packed
-    protos = []
-    for key in keys:
-        cls, names, values = key[0], key[1], iter(key[2:])
-        protos.append((cls, {n: None if n in ("row", "path") else next(values) for n in names}))
-    out = []
-    for state in rows:
-        problems = []
-        for i, row, path in state["problems"]:
-            cls, fields = protos[i]
-            p = cls.__new__(cls)
-            p.__dict__.update(fields)
-            p.__dict__["row"], p.__dict__["path"] = row, path
-            problems.append(p)
-        res = RowResult.__new__(RowResult)
-        res.__dict__.update(state)
-        res.problems = problems
-        out.append(res)
+def _model_for(setup: tuple):
+    """The upload's column model under the worker's own rule set (as column_model(kind, rules) would
+    have it), made once per upload."""
+    token, kind, shapes, model_bytes = setup
+    model = _MODELS.get(token)
+    if model is None:
+        from ...ruleset import RuleSet
+        from .model import column_model
+
+        rules = RuleSet.for_folder(shapes) if shapes else None
+        model = pickle.loads(model_bytes)
+        if model is None:
+            model = column_model(kind, rules)
+        else:
+            model.rules = rules or RuleSet.default()
+        while len(_MODELS) >= 4:
+            _MODELS.pop(next(iter(_MODELS)))
+        _MODELS[token] = model
+    return model
+
+
+def _validate_chunk(item: tuple) -> tuple:
+    """The rows of one chunk. After the first, what the worker loaded for it (rules, vocabularies,
+    contexts: it lives as long as the worker) is frozen out of the cycle collector's walks
+    (gc.freeze: 5% of a worker's time)."""
+    setup, rows, args = item
+    model = _model_for(setup)
+    with cycle_collector_paused():     # a chunk's results live until it is sent: nothing for it to find
+        out = pack_results(validate_all(rows, model, args))
+    if not _STATE["frozen"]:
+        _STATE["frozen"] = True
+        gc.freeze()
     return out

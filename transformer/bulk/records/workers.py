@@ -1,24 +1,23 @@
-"""Worker processes for large uploads: ``validate_rows(..., parallel=True)`` shares a sheet's rows
-among them, one per core, in chunks of a few hundred rows.
+"""The worker processes of large uploads, and how results travel back from them.
 
-The pool is started on first use ("spawn": safe in a threaded server, nothing of the calling
-process is copied) and kept while uploads keep coming: a worker that has loaded the rules and
-validated a chunk once takes the next upload's rows at once (starting two workers cost an upload
-0.3-0.4 s). It is closed after ``IDLE_SECONDS`` without work, and when the process ends. Several
-threads may use it at once (the pool queues their chunks).
+``validate_rows(..., parallel=True)`` (validation.py) shares a sheet's rows among n workers, one
+per core, in chunks of a few hundred rows, through ``shared_pool(n)``. The pool is started on
+first use ("spawn": safe in a threaded server, nothing of the calling process is copied) and kept
+while uploads keep coming: a worker that has loaded the rules and validated a chunk once takes the
+next upload's rows at once (starting two workers cost an upload 0.3-0.4 s). It is closed after
+``IDLE_SECONDS`` without work, and when the process ends. Several threads may use it at once (the
+pool queues their chunks); each chunk carries what its rows are read with (validation.py), so one
+pool serves every upload type and rule set.
 
-Each chunk travels with what its rows are read with: the upload type, the shapes folder and the
-sheet's column model (pickled once per upload, 35 KB; a worker unpickles it once and keeps the
-last few), so one pool serves every upload type and rule set.
+``pack_results`` / ``unpack_results``: a chunk's results as they travel (each distinct problem
+once); ``cycle_collector_paused``: what receiving and keeping a million result objects needs.
 """
 from __future__ import annotations
 
-import copy
 import gc
 import os
-import pickle
 import threading
-import uuid
+from contextlib import contextmanager
 
 IDLE_SECONDS = 300.0    # a pool without work for this long is closed (its processes hold the rules: ~100 MB)
 
@@ -71,90 +70,102 @@ class _Shared:
                 self.pool = None
 
     def discard(self, pool) -> None:
-        """A pool that failed (a worker died): never used again."""
+        """A pool whose work was abandoned (a worker died, the caller stopped): never used again, and
+        stopped, unless another call is using it."""
         with self.lock:
-            if self.pool is pool:
-                self.pool = None
+            if self.pool is not pool or self.users > 1:
+                return
+            self.pool = None
         pool.terminate()
 
 
 _SHARED = _Shared()
 
 
-def in_workers(sheet, n: int, args: tuple, progress, each) -> list:
-    """Every row of ``sheet`` validated by n worker processes; the results in the file's order, each
-    chunk's given to ``each`` as it comes."""
-    from .columns import ColumnModel
-    from .validation import cycle_collector_paused, unpack_results
-
-    shapes = str(sheet.model.rules.shapes_dir) if getattr(sheet.model, "rules", None) is not None else None
-    model = None
-    if isinstance(sheet.model, ColumnModel):   # its rule set does not travel: a worker has its own
-        model = copy.copy(sheet.model)
-        model.rules = None
-    setup = (uuid.uuid4().hex, sheet.type, shapes, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
-    # small chunks (a few hundred rows): when one worker ends, the other has at most one chunk left
-    size = max(50, min(250, len(sheet.rows) // (n * 8)))
-    chunks = [sheet.rows[i:i + size] for i in range(0, len(sheet.rows), size)]
-    out: list = []
+@contextmanager
+def shared_pool(n: int):
+    """The process's pool of n workers (or, while it is in use with another size, one for this call
+    alone), for the time of a with block. Leaving the block by an exception (a worker that died, the
+    caller stopping) ends the pool, so the chunks still queued are not worked on for nothing (unless
+    another call is using it at the moment)."""
     pool, owned = _SHARED.acquire(n)
     try:
-        with cycle_collector_paused():
-            for part in pool.imap(_validate_chunk, [(setup, chunk, args) for chunk in chunks]):
-                results = unpack_results(part)
-                each(results)
-                out.extend(results)
-                if progress is not None:
-                    progress(len(out), len(sheet.rows))
+        yield pool
     except BaseException:
         if not owned:
             _SHARED.discard(pool)
         raise
     finally:
         if owned:
-            pool.close()
+            pool.terminate()
         else:
             _SHARED.release()
-    return out
 
 
-# -- in a worker process ---------------------------------------------------------------------------------
-_MODELS: dict[str, object] = {}      # upload token -> the column model its rows are read with (last few)
-_STATE = {"frozen": False}
+@contextmanager
+def cycle_collector_paused():
+    """Receiving a large upload's results makes a million objects (documents, requests, problems)
+    that all live on until they are staged: the cycle collector, walking them and everything the
+    process holds again and again, took three quarters of the receiving time and, once resumed, half
+    a second of staging. It is paused meanwhile (process-wide, so only for one upload: what is
+    garbage meanwhile is freed by reference counting; cycles wait until it resumes). Nested uses
+    resume it once, at the outermost end."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
-def _model_for(setup: tuple):
-    """The upload's column model under the worker's own rule set (as column_model(kind, rules) would
-    have it), made once per upload."""
-    token, kind, shapes, model_bytes = setup
-    model = _MODELS.get(token)
-    if model is None:
-        from ...ruleset import RuleSet
-        from .model import column_model
+def pack_results(results: list) -> tuple:
+    """Results as a worker sends them back: the rows of a file mostly share their problems (the same
+    benchmark properties missing on every row), so each distinct problem travels once per chunk, as
+    its class, field names and values, and each row's problems as (which one, row, path). Pickled
+    as objects, the ~20 problems of a row were 4.9 KB and most of what the calling process spent
+    receiving them."""
+    protos: dict[tuple, int] = {}
+    table: list[tuple] = []           # index -> (class, field names, values but row and path)
+    rows = []
+    for res in results:
+        problems = []
+        for p in res.problems:
+            d = p.__dict__
+            key = (p.__class__, tuple(d), *(v for k, v in d.items() if k != "row" and k != "path"))
+            try:
+                i = protos.get(key)
+                if i is None:
+                    i = protos[key] = len(table)
+                    table.append(key)
+            except TypeError:          # a value that cannot be a key (a list): this problem alone
+                i = len(table)
+                table.append(key)
+            problems.append((i, d.get("row"), d.get("path")))
+        state = dict(res.__dict__)
+        state["problems"] = problems
+        rows.append((res.__class__, state))
+    return tuple(table), tuple(rows)
 
-        rules = RuleSet.for_folder(shapes) if shapes else None
-        model = pickle.loads(model_bytes)
-        if model is None:
-            model = column_model(kind, rules)
-        else:
-            model.rules = rules or RuleSet.default()
-        while len(_MODELS) >= 4:
-            _MODELS.pop(next(iter(_MODELS)))
-        _MODELS[token] = model
-    return model
 
-
-def _validate_chunk(item: tuple) -> tuple:
-    """The rows of one chunk. After the first, what the worker loaded for it (rules, vocabularies,
-    contexts: it lives as long as the worker) is frozen out of the cycle collector's walks
-    (gc.freeze: 5% of a worker's time)."""
-    from .validation import cycle_collector_paused, pack_results, validate_all
-
-    setup, rows, args = item
-    model = _model_for(setup)
-    with cycle_collector_paused():     # a chunk's results live until it is sent: nothing for it to find
-        out = pack_results(validate_all(rows, model, args))
-    if not _STATE["frozen"]:
-        _STATE["frozen"] = True
-        gc.freeze()
+def unpack_results(packed: tuple) -> list:
+    """pack_results's results as RowResults again (the same fields, the same values)."""
+    keys, rows = packed
+    protos = []
+    for key in keys:
+        cls, names, values = key[0], key[1], iter(key[2:])
+        protos.append((cls, {n: None if n in ("row", "path") else next(values) for n in names}))
+    out = []
+    for result_class, state in rows:
+        problems = []
+        for i, row, path in state["problems"]:
+            cls, fields = protos[i]
+            p = cls.__new__(cls)
+            p.__dict__.update(fields)
+            p.__dict__["row"], p.__dict__["path"] = row, path
+            problems.append(p)
+        res = result_class.__new__(result_class)
+        res.__dict__.update(state)
+        res.problems = problems
+        out.append(res)
     return out

@@ -1,0 +1,92 @@
+"""The worker processes of large uploads (transformer/bulk/records/workers.py): one pool kept while
+uploads come, closed when idle; results travel packed (pack_results / unpack_results)."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+
+def _places() -> dict:
+    return {"main": {"Name": "Main", "Address1": "1 College Ave", "City": "Riverside", "AddressRegion": "CA",
+                     "PostalCode": "92501", "Country": "US"}}
+
+
+@pytest.mark.process
+def test_one_pool_serves_uploads_one_after_the_other_and_closes_when_idle(monkeypatch):
+    from bulk_upload import ORG, sheet
+    from transformer import read_rows
+    from transformer.bulk.records import workers
+    from transformer.bulk.records.validation import PARALLEL_ROWS, validate_rows
+
+    monkeypatch.setenv("CTDL_WORKERS", "2")
+    monkeypatch.setattr(workers, "IDLE_SECONDS", 0.5)
+    rows = read_rows(sheet(PARALLEL_ROWS), "course")
+    chunks: list[int] = []
+    first = validate_rows(rows, ORG, _places(), parallel=True, each=lambda rs: chunks.append(len(rs)))
+    pool = workers._SHARED.pool
+    assert pool is not None and sum(chunks) == len(rows.rows) and len(chunks) > 1   # given chunk by chunk
+    pids = {p.pid for p in pool._pool}
+    other = read_rows(sheet(PARALLEL_ROWS, seed=11), "course")
+    second = validate_rows(other, ORG, _places(), parallel=True)
+    assert workers._SHARED.pool is pool and {p.pid for p in pool._pool} == pids      # the same workers
+    assert [r.row for r in first] == [r.number for r in rows.rows]
+    assert [r.external_id for r in second] == [r.external_id for r in other.rows]
+    deadline = time.monotonic() + 10
+    while workers._SHARED.pool is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers._SHARED.pool is None                                               # idle: closed
+
+
+def test_packed_results_come_back_as_they_were():
+    from transformer.bulk.records.sheet import cell_problem
+    from transformer.bulk.records.validation import RowResult
+    from transformer.bulk.records.workers import pack_results, unpack_results
+
+    def result(row: int) -> RowResult:
+        problems = [cell_problem(row, "", None, "Keyword is recommended", "recommended", "Warning", "", "shape:x"),
+                    cell_problem(row, "Delivery Type", "Teleport", "not a term", "unknown-term", "Violation", "I")]
+        odd = cell_problem(row, "Keyword", None, "odd", "invalid", "Violation")
+        odd.value = ["a", "list"]                    # a value that cannot be a dictionary key
+        return RowResult(row, f"C{row}", None, "course", "Course", {"Course": {"Name": str(row)}},
+                         {"@graph": [{"ceterms:name": str(row)}]}, [*problems, odd])
+
+    results = [result(n) for n in range(2, 6)]
+    back = unpack_results(pack_results(results))
+    assert [r.__dict__ for r in back] == [r.__dict__ for r in results]
+    assert [[p.__dict__ for p in r.problems] for r in back] == [[p.__dict__ for p in r.problems] for r in results]
+    assert back[0].problems[0].path == "/rows/2" and back[3].problems[1].path == "/rows/5/Delivery Type"
+
+
+@pytest.mark.process
+def test_a_large_upload_answers_and_stages_as_one_process_would(tmp_path, monkeypatch):
+    """Rows prepared for staging while the rest are validated (service/bulk/staging.py): the same
+    answer and the same staged records as validating every row first in this process."""
+    from bulk_upload import ORG, sheet
+    from service.bulk.upload import upload
+    from service.bulk.workflow import BulkWorkflow
+    from service.registry.core import Registry
+    from service.store import open_store
+    from transformer.bulk.records.validation import PARALLEL_ROWS
+    from transformer.enrich import Options
+
+    text = sheet(PARALLEL_ROWS + 50).decode("utf-8-sig").splitlines()
+    text[7] = text[7].replace("https://", "not-a-url://", 1)      # one bad row
+    text.append(text[-1])                                           # one External Identifier twice
+    data = "\n".join(text).encode("utf-8")
+    answers, staged = [], []
+    for workers in ("2", "1"):
+        monkeypatch.setenv("CTDL_WORKERS", workers)
+        store = open_store(tmp_path / workers, None)
+        store.set_addresses(ORG, _places())
+        workflow = BulkWorkflow(Registry(store, None, "", Options(registry="http://127.0.0.1:8080/")))
+        answers.append(upload(workflow, ORG, "course", data))
+        staged.append([(r.external_id, r.ctid, r.status, r.request, r.document, r.errors, r.content_digest)
+                       for r in store.staged(ORG, "course")])
+        store.close()
+    assert answers[0] == answers[1] and staged[0] == staged[1]
+    assert answers[0]["summary"] == {"created": PARALLEL_ROWS + 48, "updated": 0, "unchanged": 0, "rejected": 3}
