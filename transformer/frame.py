@@ -35,6 +35,18 @@ def _single_valued() -> frozenset[str]:
     return frozenset((ctx.expand_curie(p) or p) for p in data.get("single_valued", [])) | {CTID}
 
 
+_ENTITIES: list = []
+
+
+def _entities() -> frozenset[str]:
+    """The classes whose instances are @graph entries of their own (not embedded), made once per
+    schema index."""
+    index = schema_index()
+    if not _ENTITIES or _ENTITIES[0] is not index:
+        _ENTITIES[:] = [index, frozenset(index.entity_classes - embedded_classes())]
+    return _ENTITIES[1]
+
+
 @lru_cache(maxsize=8192)
 def _sort_key(key: str) -> tuple:
     if key in ("@type", "@id"):
@@ -54,7 +66,7 @@ class Framer:
         self.opts = opts
         self.ctx: ActiveContext = ctdl_context()
         # a ProcessProfile (which CTDL lets carry a CTID) is embedded in the resource, as the registry has it
-        self.entities = schema_index().entity_classes - embedded_classes()
+        self.entities = _entities()
         self.single = _single_valued()
         self.refcount: dict = {}
         for n in graph.nodes.values():
@@ -125,43 +137,56 @@ class Framer:
         if node.types:
             types = [self.compact(t) for t in node.types]
             out["@type"] = types[0] if len(types) == 1 else types
-        if isinstance(node.id, IRI):
+        if node.id.__class__ is IRI:
             out["@id"] = str(node.id)
         elif top:
             out["@id"] = self.blank_id(node.id)
-        keys = self.keys
+        keys, single, value_json = self.keys, self.single, self.value_json
         for pred, values in node.props.items():
-            if not values or pred.startswith(INTERNAL):
-                continue   # never published (enrich reports what it could not place)
+            if not values:
+                continue
             hit = keys.get(pred)
             if hit is None:   # the key and term of a predicate: the same on every node and document
                 key = self.ctx.compact(pred)
                 td = self.ctx.terms.get(key)
-                hit = keys[pred] = (key, td, td is not None and td.container == "@language")
-            key, td, language_map = hit
-            if language_map and all(isinstance(v, Literal) for v in values):
+                # (an internal predicate is never published: enrich reports what it could not place)
+                hit = keys[pred] = (key, td, td is not None and td.container == "@language",
+                                    pred.startswith(INTERNAL))
+            key, td, language_map, internal = hit
+            if internal:
+                continue
+            if language_map:
                 lmap: dict = {}
                 for v in values:
+                    if v.__class__ is not Literal:
+                        break
                     lmap.setdefault(v.lang or "@none", []).append(v.value)
-                out[key] = {k: (vs[0] if len(vs) == 1 else vs) for k, vs in lmap.items()}
-                continue
-            rendered = [self.value_json(v, td) for v in values]
-            rendered = [r for r in rendered if r not in (None, "", [], {})]
+                else:
+                    out[key] = {k: (vs[0] if len(vs) == 1 else vs) for k, vs in lmap.items()}
+                    continue
+            rendered = []
+            for v in values:
+                r = value_json(v, td)
+                if r is not None and r != "" and r != [] and r != {}:
+                    rendered.append(r)
             if not rendered:
                 continue
-            out[key] = rendered[0] if len(rendered) == 1 and pred in self.single else rendered
+            out[key] = rendered[0] if len(rendered) == 1 and pred in single else rendered
         return {k: out[k] for k in sorted(out, key=_sort_key)}
 
     def value_json(self, v, td):
-        if isinstance(v, BNode):
+        cls = v.__class__
+        if cls is BNode:
             child = self.g.nodes.get(v)
             if child is not None and self.embedded(child):
                 return self.node_json(child)
             return self.blank_id(v)
-        if isinstance(v, IRI):
+        if cls is IRI:
             return self.compact(v) if (td is None or td.type in ("@id", "@vocab")) else str(v)
-        if isinstance(v, Literal):
+        if cls is Literal:
             dt = v.datatype
+            if dt is None and not v.lang:
+                return v.value
             if dt and dt.startswith(INTERNAL):   # text enrich could not resolve (reported): published as text
                 return v.value
             if dt in _INTEGERS:
@@ -182,6 +207,12 @@ class Framer:
             if dt and (td is None or td.type != dt) and dt != XSD + "string":
                 return {"@value": v.value, "@type": self.ctx.compact(dt)}
             return v.value
+        if isinstance(v, BNode):      # (subclasses of the term classes, if any: as above)
+            return self.value_json(BNode(v), td)
+        if isinstance(v, IRI):
+            return self.value_json(IRI(v), td)
+        if isinstance(v, Literal):
+            return self.value_json(Literal(*v), td)
         return str(v)
 
 

@@ -14,18 +14,20 @@ from . import RawResult
 from . import constraints, durations, logical, values
 from .constraints import RDFS_SUBCLASSOF
 from .literals import tkey
+from .logical import PropertyC
 from .paths import build_path, build_repr
 from .targets import RECORDS, referenced_blank_nodes
 
 BUILDERS = {**values.BUILDERS, **constraints.BUILDERS, **logical.BUILDERS, **durations.BUILDERS}
 _SELF = object()
+_NONE: dict = {}
 
 
 class CShape:
     """A compiled shape: how to get its value nodes, and its constraints."""
 
     __slots__ = ("id", "named", "is_property", "values", "path_repr", "severity", "message",
-                 "constraints", "on_empty", "deactivated")
+                 "constraints", "on_empty", "deactivated", "checks")
 
     def result(self, ctx, focus, value, component, path=_SELF) -> RawResult:
         return RawResult(focus, self.path_repr if path is _SELF else path, value, self.severity,
@@ -46,10 +48,17 @@ class CShape:
         if self.is_property:
             values = self.values(ctx, focus)
             constraints = self.constraints if values else self.on_empty
-        else:
-            values, constraints = (focus,), self.constraints
-        for c in constraints:
-            c.report(ctx, focus, values, out, self)
+            for c in constraints:
+                c.report(ctx, focus, values, out, self)
+            return
+        # a node shape: a property shape of a plain predicate that can say nothing about a missing
+        # property is not asked about a node without it (most of a class's properties, on most nodes)
+        node = ctx.nodes.get(focus)
+        props = node.props if node is not None else _NONE
+        values = (focus,)
+        for c, pred in self.checks:
+            if pred is None or pred in props:
+                c.report(ctx, focus, values, out, self)
 
     def conforms(self, ctx, focus) -> bool:
         if self.deactivated:
@@ -138,7 +147,23 @@ def build(plan: dict) -> list:
         cs.constraints = built
         # the few constraints that can fail when a property shape has no value nodes at all
         cs.on_empty = tuple(c for c in built if getattr(c, "on_empty", False))
+    paths = {cs.id: entry[6] for cs, entry in zip(shapes, plan["shapes"])}
+    for cs in shapes:
+        cs.checks = tuple((c, _only_with(c, paths)) for c in cs.constraints)
     return shapes
+
+
+def _only_with(c, paths: dict) -> str | None:
+    """The predicate without which constraint ``c`` of a node shape cannot report anything: an
+    sh:property whose shape has a plain predicate path (not rdf:type) and no constraint that fails
+    on no values; None: always run it."""
+    if c.__class__ is not PropertyC:
+        return None
+    shape = c.shape
+    path = paths.get(shape.id)
+    if shape.on_empty or not shape.is_property or path is None or path[0] != "p" or path[1] == RDF_TYPE:
+        return None
+    return path[1]
 
 
 class CompiledEngine:
