@@ -82,6 +82,19 @@ def _quiet_when_empty(col: Column) -> bool:
     return hit[1]
 
 
+_CTID_COLUMNS: dict[int, tuple[list, tuple]] = {}
+
+
+def _ctid_columns(cols: list[Column]) -> tuple[Column, ...]:
+    """The CTID columns of a column list, found once per list (asked for on every row)."""
+    hit = _CTID_COLUMNS.get(id(cols))
+    if hit is None or hit[0] is not cols:
+        if len(_CTID_COLUMNS) > 64:
+            _CTID_COLUMNS.clear()
+        hit = _CTID_COLUMNS[id(cols)] = (cols, tuple(c for c in cols if c.kind == "ctid"))
+    return hit[1]
+
+
 class _Builder:
     def __init__(self, row: Row, model: ColumnModel, cols: list[Column], org: str, addresses, language: str,
                  credentials: dict, manifests: dict):
@@ -218,7 +231,7 @@ class _Builder:
         if targets:
             self.conditions(targets, relationship)
         # the record's CTID: given, else derived from the organization and the External Identifier
-        if ctid is None and not any(c.kind == "ctid" and row.get(c.key) for c in cols):
+        if ctid is None and not any(row.cells.get(c.key) for c in _ctid_columns(cols)):
             ext = row.external_id
             if ext and CTID_RE.match(self.org):
                 ctid = derive_ctid(self.org, self.model.type, ext)

@@ -119,6 +119,9 @@ def cycle_collector_paused():
             gc.enable()
 
 
+_LAYOUTS: dict[tuple, tuple] = {}
+
+
 def pack_results(results: list) -> tuple:
     """Results as a worker sends them back: the rows of a file mostly share their problems (the same
     benchmark properties missing on every row), so each distinct problem travels once per chunk, as
@@ -132,7 +135,14 @@ def pack_results(results: list) -> tuple:
         problems = []
         for p in res.problems:
             d = p.__dict__
-            key = (p.__class__, tuple(d), *(v for k, v in d.items() if k != "row" and k != "path"))
+            names = tuple(d)
+            where = _LAYOUTS.get(names)
+            if where is None:       # the places of row and path among a problem's fields, by its field names
+                where = _LAYOUTS[names] = tuple(i for i, k in enumerate(names) if k in ("row", "path"))
+            values = list(d.values())
+            for i in where:
+                values[i] = None
+            key = (p.__class__, names, *values)
             try:
                 i = protos.get(key)
                 if i is None:
@@ -153,8 +163,7 @@ def unpack_results(packed: tuple) -> list:
     keys, rows = packed
     protos = []
     for key in keys:
-        cls, names, values = key[0], key[1], iter(key[2:])
-        protos.append((cls, {n: None if n in ("row", "path") else next(values) for n in names}))
+        protos.append((key[0], dict(zip(key[1], key[2:]))))
     out = []
     for result_class, state in rows:
         problems = []
