@@ -21,7 +21,7 @@ def test_workers_give_what_one_process_gives(monkeypatch):
     text[5] = text[5].replace("https://", "not-a-url://", 1)          # one bad row
     text.append(text[-1])                                               # one duplicate External Identifier
     rows = read_rows("\n".join(text).encode("utf-8"), "course")
-    monkeypatch.setenv("CTDL_WORKERS", "2")
+    monkeypatch.setenv("CTDL_CHECK_WORKERS", "2")
     places = {k: {"Name": k.title(), "Address1": "1 College Ave", "City": "Riverside", "AddressRegion": "CA",
                   "PostalCode": "92501", "Country": "US"} for k in ("main", "north", "west")}
     parallel = validate_rows(rows, ORG, places, parallel=True)

@@ -23,7 +23,7 @@ def test_one_pool_serves_uploads_one_after_the_other_and_closes_when_idle(monkey
     from transformer.bulk.records import workers
     from transformer.bulk.records.validation import PARALLEL_ROWS, validate_rows
 
-    monkeypatch.setenv("CTDL_WORKERS", "2")
+    monkeypatch.setenv("CTDL_CHECK_WORKERS", "2")
     monkeypatch.setattr(workers, "IDLE_SECONDS", 0.5)
     rows = read_rows(sheet(PARALLEL_ROWS), "course")
     chunks: list[int] = []
@@ -80,7 +80,7 @@ def test_a_large_upload_answers_and_stages_as_one_process_would(tmp_path, monkey
     data = "\n".join(text).encode("utf-8")
     answers, staged = [], []
     for workers in ("2", "1"):
-        monkeypatch.setenv("CTDL_WORKERS", workers)
+        monkeypatch.setenv("CTDL_CHECK_WORKERS", workers)
         store = open_store(tmp_path / workers, None)
         store.set_addresses(ORG, _places())
         workflow = BulkWorkflow(Registry(store, None, "", Options(registry="http://127.0.0.1:8080/")))

@@ -231,9 +231,9 @@ def test_many_files_are_checked_by_worker_processes_in_input_order(tmp_path, mon
 
     d = folder(tmp_path)
     inputs = [(str(f), f.name) for f in sorted(d.rglob("*.json*"))] * 3 + [(str(d / "missing.json"), "missing.json")]
-    monkeypatch.setenv("CTDL_WORKERS", "1")
+    monkeypatch.setenv("CTDL_CHECK_WORKERS", "1")
     serial = check_files(inputs)
-    monkeypatch.setenv("CTDL_WORKERS", "2")
+    monkeypatch.setenv("CTDL_CHECK_WORKERS", "2")
     assert workers_for(len(inputs)) == 2
     parallel = check_files(inputs)
 
@@ -244,5 +244,5 @@ def test_many_files_are_checked_by_worker_processes_in_input_order(tmp_path, mon
 
     assert seen(parallel) == seen(serial) and len(parallel) == len(inputs)
     assert parallel[-1][0].error["code"] == "input.unreadable"
-    monkeypatch.delenv("CTDL_WORKERS")
+    monkeypatch.delenv("CTDL_CHECK_WORKERS")
     assert workers_for(3) == 1                       # a few files: no workers

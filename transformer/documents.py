@@ -121,13 +121,14 @@ def _check_file(item: tuple) -> list:
 
 
 def workers_for(count: int, threshold: int = PARALLEL_FROM, start: str = "fork") -> int:
-    """How many processes share ``count`` items (files, spreadsheet rows): ``$CTDL_WORKERS`` if
-    set, else one per core (at most 8) from ``threshold`` items on, where processes can be started
-    with ``start``."""
+    """How many processes share ``count`` items (files, spreadsheet rows): ``$CTDL_CHECK_WORKERS``
+    if set (1: none, the calling process checks them), else one per core (at most 8) from
+    ``threshold`` items on, where processes can be started with ``start``. (``$CTDL_WORKERS`` is
+    gunicorn's number of server processes, each of which may start these.)"""
     import multiprocessing
     import os
 
-    given = os.environ.get("CTDL_WORKERS", "").strip()
+    given = os.environ.get("CTDL_CHECK_WORKERS", "").strip()
     if given.isdigit() and int(given) > 0:
         wanted = int(given)
     else:

@@ -310,7 +310,7 @@ def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None
     ``progress(done, total)`` is called after each row (for a progress bar); ``each(results)`` with
     the rows' results in the file's order as they are done, a few hundred at a time (a caller can
     work on them while the rest are validated).  ``parallel``: from PARALLEL_ROWS rows on, the rows
-    are shared among worker processes (one per core, ``$CTDL_WORKERS``; workers.py: started once,
+    are shared among worker processes (one per core, ``$CTDL_CHECK_WORKERS``; workers.py: started once,
     "spawn", kept while uploads come), each reading the compiled rules from the cache; the calling
     program's main module must then be import-safe (``if __name__ == "__main__":``), as the ``ctdl``
     command and the WSGI app are."""

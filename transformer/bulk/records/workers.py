@@ -5,9 +5,9 @@ per core, in chunks of a few hundred rows, through ``shared_pool(n)``. The pool 
 first use ("spawn": safe in a threaded server, nothing of the calling process is copied) and kept
 while uploads keep coming: a worker that has loaded the rules and validated a chunk once takes the
 next upload's rows at once (starting two workers cost an upload 0.3-0.4 s). It is closed after
-``IDLE_SECONDS`` without work, and when the process ends. Several threads may use it at once (the
-pool queues their chunks); each chunk carries what its rows are read with (validation.py), so one
-pool serves every upload type and rule set.
+``IDLE_SECONDS`` (a minute) without work, and when the process ends. Several threads may use it at
+once (the pool queues their chunks); each chunk carries what its rows are read with
+(validation.py), so one pool serves every upload type and rule set.
 
 ``pack_results`` / ``unpack_results``: a chunk's results as they travel (each distinct problem
 once); ``cycle_collector_paused``: what receiving and keeping a million result objects needs.
@@ -19,7 +19,7 @@ import os
 import threading
 from contextlib import contextmanager
 
-IDLE_SECONDS = 300.0    # a pool without work for this long is closed (its processes hold the rules: ~100 MB)
+IDLE_SECONDS = 60.0     # a pool without work for this long is closed (its processes hold the rules: ~100 MB)
 
 
 class _Shared:
