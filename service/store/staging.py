@@ -153,11 +153,11 @@ class StagingQueries:
                     record = _normalized(taken(record))
                     continue
             stamp = utc_now()
-            if now is None:
-                new = replace(record, created_at=stamp, updated_at=stamp, published_envelope_id=None)
-                writes.append((_S_INSERT, self._staged_row(new, encoded)))
+            if now is None:   # (the row as replace(record, created_at=...) would give it, without the copy)
+                writes.append((_S_INSERT, self._staged_row(record, encoded, {
+                    "created_at": stamp, "updated_at": stamp, "published_envelope_id": None})))
             else:
-                values = dict(zip(schema.STAGED_COLUMNS, self._staged_row(replace(record, updated_at=stamp), encoded)))
+                values = dict(zip(schema.STAGED_COLUMNS, self._staged_row(record, encoded, {"updated_at": stamp})))
                 writes.append((_S_UPDATE, (*(values[c] for c in _S_REPLACED), *key)))
                 if now[1] and holders.get(now[1]) == key:
                     holders[now[1]] = None
@@ -378,10 +378,12 @@ class StagingQueries:
         return len(rows)
 
     # -- rows <-> records ------------------------------------------------------------------------
-    def _staged_row(self, record: StagedRecord, encoded: Mapping[int, tuple] | None = None) -> tuple:
+    def _staged_row(self, record: StagedRecord, encoded: Mapping[int, tuple] | None = None,
+                    instead: dict | None = None) -> tuple:
+        """The record as a row of the staged table; ``instead``: fields written with other values."""
         out = []
         for f in schema.STAGED_FIELDS:
-            v = getattr(record, f)
+            v = instead[f] if instead and f in instead else getattr(record, f)
             if f in schema.STAGED_JSON_FIELDS:
                 hit = encoded.get(id(v)) if encoded else None
                 v = hit[1] if hit is not None and hit[0] is v else self._json_param(v)
