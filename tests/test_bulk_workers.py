@@ -90,3 +90,35 @@ def test_a_large_upload_answers_and_stages_as_one_process_would(tmp_path, monkey
         store.close()
     assert answers[0] == answers[1] and staged[0] == staged[1]
     assert answers[0]["summary"] == {"created": PARALLEL_ROWS + 48, "updated": 0, "unchanged": 0, "rejected": 3}
+
+
+@pytest.mark.process
+def test_two_uploads_at_once_share_the_pool_and_each_gets_its_own_rows(monkeypatch):
+    """A threaded server may validate two large uploads at the same moment: both use the one pool,
+    and each gets its own rows back, in its file's order."""
+    import threading
+
+    from bulk_upload import ORG, sheet
+    from transformer import read_rows
+    from transformer.bulk.records import workers
+    from transformer.bulk.records.validation import PARALLEL_ROWS, validate_rows
+
+    monkeypatch.setenv("CTDL_CHECK_WORKERS", "2")
+    sheets = [read_rows(sheet(PARALLEL_ROWS, seed=seed), "course") for seed in (21, 22)]
+    got: dict[int, list] = {}
+    pools: set = set()
+
+    def run(i: int) -> None:
+        got[i] = validate_rows(sheets[i], ORG, _places(), parallel=True,
+                               each=lambda rs: pools.add(id(workers._SHARED.pool)))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(pools) == 1
+    for i in (0, 1):
+        assert [r.row for r in got[i]] == [r.number for r in sheets[i].rows]
+        serial = validate_rows(sheets[i], ORG, _places())
+        assert [r.document for r in got[i]] == [r.document for r in serial]
