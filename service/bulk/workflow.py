@@ -27,7 +27,7 @@ organization itself.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from transformer import CtdlError, CTID_RE, UnknownType, WrongShape
 
@@ -137,6 +137,26 @@ class BulkWorkflow:
                             code="input.invalid-status", pointer="/status")
         return self.store.staged(org, resource_kind(resource_type) if resource_type else None, status)
 
+    def _named(self, org: str, kind: str | None, ids: Iterable[Any]) -> Iterator[tuple[int, StagedRecord | Outcome]]:
+        """(position, the staged record) for each id of a request (a CTID or an external identifier), or
+        (position, a "refused" Outcome) when it names none or several; WrongShape for an id that is not
+        text."""
+        for i, id in enumerate(ids):
+            if not isinstance(id, str) or not id.strip():
+                raise WrongShape(f"ids[{i}] must be a CTID or an external identifier (text)", pointer=f"/ids/{i}")
+            try:
+                record = self.store.get_staged(org, id, kind)
+            except Ambiguous as e:
+                yield i, Outcome(id, None, kind or "", "", "refused", str(e),
+                                 [error("bulk.ambiguous-id", str(e), f"/ids/{i}")])
+                continue
+            if record is None:
+                message = f'"{id}" is not an uploaded record of {org}' + (f" ({kind})" if kind else "")
+                yield i, Outcome(id, None, kind or "", "", "refused", message,
+                                 [error("bulk.not-found", message, f"/ids/{i}")])
+                continue
+            yield i, record
+
     # -- discarding -----------------------------------------------------------------------------
     def discard(self, org: Any, ids: Iterable[str], *, key: KeyRecord | None = None,
                 resource_type: Any = None) -> list[Outcome]:
@@ -145,19 +165,9 @@ class BulkWorkflow:
         org, _ = self.actor(org, key)
         kind = resource_kind(resource_type) if resource_type else None
         out = []
-        for i, id in enumerate(ids):
-            if not isinstance(id, str) or not id.strip():
-                raise WrongShape(f"ids[{i}] must be a CTID or an external identifier (text)", pointer=f"/ids/{i}")
-            try:
-                record = self.store.get_staged(org, id, kind)
-            except Ambiguous as e:
-                out.append(Outcome(id, None, kind or "", "", "refused", str(e), [error("bulk.ambiguous-id", str(e),
-                                                                                      f"/ids/{i}")]))
-                continue
-            if record is None:
-                message = f'"{id}" is not an uploaded record of {org}' + (f" ({kind})" if kind else "")
-                out.append(Outcome(id, None, kind or "", "", "refused", message,
-                                   [error("bulk.not-found", message, f"/ids/{i}")]))
+        for i, record in self._named(org, kind, ids):
+            if isinstance(record, Outcome):
+                out.append(record)
                 continue
             if record.published_envelope_id or record.status not in ("pending", "rejected"):
                 why = ("it is in the registry: delete it there (ctdl delete / DELETE /{type}/delete); an upload "
@@ -195,19 +205,9 @@ class BulkWorkflow:
                         _decision(r, "unchanged" if r.status == "approved" else "approved") for r in records]
         else:
             chosen, outcomes, refused = [], [], []
-            for i, id in enumerate(ids):
-                if not isinstance(id, str) or not id.strip():
-                    raise WrongShape(f"ids[{i}] must be a CTID or an external identifier (text)", pointer=f"/ids/{i}")
-                try:
-                    record = self.store.get_staged(org, id, kind)
-                except Ambiguous as e:
-                    refused.append(Outcome(id, None, kind or "", "", "refused", str(e),
-                                           [error("bulk.ambiguous-id", str(e), f"/ids/{i}")]))
-                    continue
-                if record is None:
-                    message = f'"{id}" is not an uploaded record of {org}' + (f" ({kind})" if kind else "")
-                    refused.append(Outcome(id, None, kind or "", "", "refused", message,
-                                           [error("bulk.not-found", message, f"/ids/{i}")]))
+            for i, record in self._named(org, kind, ids):
+                if isinstance(record, Outcome):
+                    refused.append(record)
                 elif _refusal(record):
                     code, message = _refusal(record)
                     refused.append(_decision(record, "refused", code, message, f"/ids/{i}"))
