@@ -37,7 +37,7 @@ from ...pointer import split
 from ...report import Report, VIOLATION
 from .columns import Column, ColumnModel
 from .request import build_request
-from .sheet import CODES, CellProblem, Row, SheetRows, cell_problem
+from .sheet import CODES, CellProblem, CellResults, Row, SheetRows, cell_problem
 from .validation import benchmark_name
 
 KIND = "costmanifest"
@@ -45,7 +45,7 @@ COSTS = "EstimatedCost"              # the request key of the manifest's cost pr
 
 
 @dataclass
-class ManifestResult:
+class ManifestResult(CellResults):
     """One cost manifest of a sheet: its rows (spreadsheet numbers, first = the manifest's row), its
     request and CTDL document, and every problem on the cell it is about."""
     external_id: str
@@ -56,18 +56,6 @@ class ManifestResult:
     problems: list[CellProblem] = field(default_factory=list)
     ctid_derived: bool = False
     cost_rows: list[int] = field(default_factory=list)     # the row of each cost profile, in order
-
-    @property
-    def conforms(self) -> bool:
-        return not any(p.severity == VIOLATION for p in self.problems)
-
-    @property
-    def errors(self) -> list[CellProblem]:
-        return [p for p in self.problems if p.severity == VIOLATION]
-
-    @property
-    def report(self) -> Report:
-        return Report(list(self.problems))
 
     def problems_of(self, row: int) -> list[CellProblem]:
         return [p for p in self.problems if p.row == row]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ...errors import InputError
 from ...pointer import cell, escape, row_and_column
-from ...report import INFO, Result, VIOLATION, WARNING
+from ...report import INFO, Report, Result, VIOLATION, WARNING
 from ..sheets.csvfile import column_letter
 from ..sheets.workbook import read_table
 from .columns import Column, ColumnModel, instruction_text, normalize_header, normalize_type
@@ -77,6 +77,25 @@ def from_reader(r: Result, header: list[str]) -> CellProblem:
     elif re.fullmatch(r"[A-Z]{1,3}", column or ""):
         letter = column
     return cell_problem(row, column, r.value, r.message, r.code, r.severity, letter, r.shape, "", r.fix)
+
+
+class CellResults:
+    """What a result of an upload (a row's, a cost manifest's) says of its ``problems``."""
+
+    problems: list[CellProblem]
+
+    @property
+    def conforms(self) -> bool:
+        return not any(p.severity == VIOLATION for p in self.problems)
+
+    @property
+    def errors(self) -> list[CellProblem]:
+        return [p for p in self.problems if p.severity == VIOLATION]
+
+    @property
+    def report(self) -> Report:
+        """The problems as a Report (paths /rows/<row>/<column>)."""
+        return Report(list(self.problems))
 
 
 # -- the sheet -------------------------------------------------------------------------------------------

@@ -15,15 +15,15 @@ from functools import lru_cache
 from ...enrich import DEFAULT_REGISTRY, Options
 from ...pointer import split
 from ...pipeline import endpoint_names, format_request
-from ...report import Report, VIOLATION
+from ...report import VIOLATION
 from .columns import Column, ColumnModel
-from .sheet import CODES, CellProblem, cell_problem, Row, SheetRows
+from .sheet import CODES, CellProblem, CellResults, cell_problem, Row, SheetRows
 from .request import build_request, row_columns
 from .workers import cycle_collector_paused, pack_results, shared_pool, unpack_results
 
 # -- one row, validated ------------------------------------------------------------------------------------
 @dataclass
-class RowResult:
+class RowResult(CellResults):
     row: int
     external_id: str
     ctid: str | None
@@ -34,19 +34,6 @@ class RowResult:
     problems: list[CellProblem]
     deferred: bool = False            # no Target Credential yet: can be uploaded, not published
     ctid_derived: bool = False
-
-    @property
-    def conforms(self) -> bool:
-        return not any(p.severity == VIOLATION for p in self.problems)
-
-    @property
-    def errors(self) -> list[CellProblem]:
-        return [p for p in self.problems if p.severity == VIOLATION]
-
-    @property
-    def report(self) -> Report:
-        """The problems as a Report (paths /rows/<row>/<column>)."""
-        return Report(list(self.problems))
 
     def to_dict(self) -> dict:
         return {"row": self.row, "external_id": self.external_id, "ctid": self.ctid, "type": self.type,
