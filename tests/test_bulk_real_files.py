@@ -51,15 +51,20 @@ def test_every_column_of_the_real_templates_is_read(template):
     assert set(unread) <= NOT_YET, unread
 
 
-def test_a_column_the_upload_cannot_use_refuses_it_at_the_header(runner, tmp_path):
-    path = tmp_path / "c.csv"
+def with_column(path: Path, header: str, value: str) -> Path:
+    """The real course file with one more column, ``value`` on every row, written at ``path``."""
     with (DATA / "kutztown-courses.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
-    rows[0].append("Text Verification Details")
+    rows[0].append(header)
     for r in rows[1:]:
-        r.append("checked: 0.93")
+        r.append(value)
     with path.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_a_column_the_upload_cannot_use_refuses_it_at_the_header(runner, tmp_path):
+    path = with_column(tmp_path / "c.csv", "Text Verification Details", "checked: 0.93")
     done = runner.invoke("bulk", "upload", "course", path, "--org", new_ctid())
     assert done.returncode == 2
     assert '"Text Verification Details" (column Q)' in done.stderr and "nothing was staged" in done.stderr
@@ -79,14 +84,8 @@ def test_the_real_course_file_row_by_row(runner):
         assert [(e["column"], e["code"]) for e in r["errors"]] == [("", "required-one-of")], (ext, r["errors"])
         assert "Available Online At" in r["errors"][0]["message"]
     # with a place where the courses are taken, each row is staged, its CTID kept from the file
-    path = Path(runner.data_dir) / "with-location.csv"
-    with (DATA / "kutztown-courses.csv").open(newline="", encoding="utf-8") as fh:
-        table = list(csv.reader(fh))
-    table[0].append("Availability Listing")
-    for r in table[1:]:
-        r.append("https://www.kutztown.edu/academics/course-schedule.html")
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows(table)
+    path = with_column(Path(runner.data_dir) / "with-location.csv", "Availability Listing",
+                       "https://www.kutztown.edu/academics/course-schedule.html")
     done = runner.invoke("bulk", "upload", "course", path, "--org", org, "--format", "json")
     staged = json.loads(done.stdout)["rows"]
     # the same External Identifiers: the rejected records are updated, now pending approval
