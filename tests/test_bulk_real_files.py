@@ -90,4 +90,6 @@ def test_the_real_course_file_row_by_row(runner):
     staged = json.loads(done.stdout)["rows"]
     # the same External Identifiers: the rejected records are updated, now pending approval
     assert [r["status"] for r in staged] == ["updated"] * 4, [r["errors"] for r in staged]
+    with path.open(newline="", encoding="utf-8") as fh:
+        table = list(csv.reader(fh))
     assert [r["ctid"] for r in staged] == [row[0] for row in table[1:]]
