@@ -47,6 +47,7 @@ class Stager:
         self.todo: list[_Todo] = []
         self.first_row: dict[str, int] = {}
         self.encoded: dict[int, tuple] = {}     # id(request or document) -> (it, its JSON parameter)
+        self.digests: dict[str, str] | None = None   # external id -> content digest staged before this upload
 
     def add(self, row: Row) -> None:
         number = len(self.out) + 1
@@ -68,8 +69,14 @@ class Stager:
         claimed = claims(row.document) if record.ctid and not self.actor.admin else []
         todo = _Todo(len(self.out), number, record, wrapper, row.document, claimed)
         _digest(todo)
-        for value in (record.request, record.document):      # the store's JSON, made now rather than in finish
-            self.encoded[id(value)] = self.store.encode_ahead(value)
+        if self.digests is None:
+            self.digests = {r.external_id: r.content_digest
+                            for r in self.store.staged(self.org, self.kind, content=False)}
+        if self.digests.get(ext) != record.content_digest:
+            # the store's JSON, made now rather than in finish; not for a row staged before as it is
+            # (unless the store's checks change it, stage_many then encodes it itself)
+            for value in (record.request, record.document):
+                self.encoded[id(value)] = self.store.encode_ahead(value)
         self.todo.append(todo)
         self.out.append(None)
 
