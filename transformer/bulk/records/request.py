@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ...ids import CTID_RE, derive_ctid
+from ...memo import PerObject
 from ...report import INFO, VIOLATION, WARNING
 from ..frameworks.columns import language_tag
 from .columns import DEFER, SEPARATOR, Column, ColumnModel
@@ -67,32 +68,15 @@ def build_request(row: Row, columns, org_ctid: str, addresses: dict | None = Non
 
 _ACTIVE_KINDS = {"credentials", "place"}            # a blank cell says something: deferred, the default place
 _ACTIVE_KEYS = {"LearningOpportunityClassType", "TargetCredentialRelationship"}
-_QUIET: dict[int, tuple[Column, bool]] = {}
+def _quiet(col: Column) -> bool:
+    """Does a blank cell of this column leave the request as it is and break no rule (no minCount)?"""
+    return col.kind not in _ACTIVE_KINDS and col.key not in _ACTIVE_KEYS and \
+        not any(r.component == "minCount" for r in col.rules)
 
 
-def _quiet_when_empty(col: Column) -> bool:
-    """Does a blank cell of this column leave the request as it is and break no rule (no minCount)?
-    Remembered per column object (a frozen dataclass: hashing it would cost more than the answer)."""
-    hit = _QUIET.get(id(col))
-    if hit is None or hit[0] is not col:
-        if len(_QUIET) > 5000:
-            _QUIET.clear()
-        hit = _QUIET[id(col)] = (col, col.kind not in _ACTIVE_KINDS and col.key not in _ACTIVE_KEYS
-                                 and not any(r.component == "minCount" for r in col.rules))
-    return hit[1]
-
-
-_CTID_COLUMNS: dict[int, tuple[list, tuple]] = {}
-
-
-def _ctid_columns(cols: list[Column]) -> tuple[Column, ...]:
-    """The CTID columns of a column list, found once per list (asked for on every row)."""
-    hit = _CTID_COLUMNS.get(id(cols))
-    if hit is None or hit[0] is not cols:
-        if len(_CTID_COLUMNS) > 64:
-            _CTID_COLUMNS.clear()
-        hit = _CTID_COLUMNS[id(cols)] = (cols, tuple(c for c in cols if c.kind == "ctid"))
-    return hit[1]
+# asked for every column of every row: remembered per column, per list of columns
+_quiet_when_empty = PerObject(_quiet, 5000)
+_ctid_columns = PerObject(lambda cols: tuple(c for c in cols if c.kind == "ctid"))
 
 
 class _Builder:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ...enrich import DEFAULT_REGISTRY, Options
+from ...memo import PerObject
 from ...pointer import split
 from ...pipeline import endpoint_names, format_request
 from ...report import VIOLATION
@@ -130,18 +131,9 @@ def _as_labels(text: str, col: Column) -> str:
     return text
 
 
-_SHARED: dict[int, tuple[ColumnModel, dict]] = {}
-
-
-def _shared(model: ColumnModel) -> dict:
-    """What validating rows remembers of a column model (kept while it is in use: a model's columns
-    do not change)."""
-    hit = _SHARED.get(id(model))
-    if hit is None or hit[0] is not model:
-        if len(_SHARED) > 16:
-            _SHARED.clear()
-        hit = _SHARED[id(model)] = (model, {})
-    return hit[1]
+# what validating rows remembers of a column model (a model's columns do not change): the cells the
+# pipeline's results become, the benchmark properties' names
+_shared = PerObject(lambda model: {}, 17)
 
 
 def _benchmark(shared: dict, pointer: str, shape: str, cols: list[Column], rules) -> str:
@@ -241,23 +233,17 @@ def _pointer_plan(pointer: str) -> tuple[str | None, tuple[tuple, ...], tuple[st
     return plan
 
 
-_INDEXES: dict[int, tuple[list, dict, dict]] = {}
+def _index_of(cols: list[Column]) -> tuple[dict[tuple, Column], dict]:
+    index: dict[tuple, Column] = {}
+    for c in cols:
+        if c.input_key:
+            index.setdefault(tuple(c.input_key.split("/")), c)
+    return index, {}
 
 
-def _key_index(cols: list[Column]) -> tuple[dict[tuple, Column], dict]:
-    """(request key path (CreditValue, Value) -> the column that fills it, the first such column
-    winning; map_pointer's answers by names): built once per column list (a model's columns do not
-    change)."""
-    hit = _INDEXES.get(id(cols))
-    if hit is None or hit[0] is not cols:
-        index: dict[tuple, Column] = {}
-        for c in cols:
-            if c.input_key:
-                index.setdefault(tuple(c.input_key.split("/")), c)
-        hit = _INDEXES[id(cols)] = (cols, index, {})
-        if len(_INDEXES) > 64:
-            _INDEXES.pop(next(iter(_INDEXES)))
-    return hit[1], hit[2]
+# (request key path (CreditValue, Value) -> the column that fills it, the first such column winning;
+# map_pointer's answers by names): made once per column list (a model's columns do not change)
+_key_index = PerObject(_index_of)
 
 
 # -- the whole file ----------------------------------------------------------------------------------------
