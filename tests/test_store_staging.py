@@ -294,8 +294,7 @@ def test_stage_many_writes_json_encoded_ahead_only_for_its_own_object(store):
     what is written for the very object it was made of; a value that is another object is encoded then."""
     a, b = rec("ahead1", name="one"), rec("ahead2", name="two")
     encoded = dict((id(v), store.encode_ahead(v)) for v in (a.request, a.document))
-    stale = store.encode_ahead({"Credential": {"Name": "stale"}})
-    encoded[id(b.request) + 1] = stale                      # an id no value here has: never used
+    encoded[id(b.request)] = store.encode_ahead({"Credential": {"Name": "stale"}})   # b's id, another object
     out = store.stage_many([a, b], _taken, encoded)
     assert [c for c, _ in out] == ["created", "created"]
     assert store.get_staged(ORG, "ahead1").request == a.request and store.get_staged(ORG, "ahead1").document == a.document

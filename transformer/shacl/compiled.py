@@ -149,7 +149,7 @@ def build(plan: dict) -> list:
         cs.on_empty = tuple(c for c in built if getattr(c, "on_empty", False))
     paths = {cs.id: entry[6] for cs, entry in zip(shapes, plan["shapes"])}
     for cs in shapes:
-        cs.checks = tuple((c, _only_with(c, paths)) for c in cs.constraints)
+        cs.checks = () if cs.is_property else tuple((c, _only_with(c, paths)) for c in cs.constraints)
     return shapes
 
 
