@@ -289,13 +289,22 @@ def test_envelope_types(store):
     assert store.envelope_types([]) == {}
 
 
-def test_stage_many_writes_json_encoded_ahead_only_for_its_own_object(store):
-    """stage_many's ``encoded`` (Store.encode_ahead, made while an upload's rows are still validated) is
-    what is written for the very object it was made of; a value that is another object is encoded then."""
-    a, b = rec("ahead1", name="one"), rec("ahead2", name="two")
-    encoded = dict((id(v), store.encode_ahead(v)) for v in (a.request, a.document))
-    encoded[id(b.request)] = store.encode_ahead({"Credential": {"Name": "stale"}})   # b's id, another object
-    out = store.stage_many([a, b], _taken, encoded)
-    assert [c for c, _ in out] == ["created", "created"]
-    assert store.get_staged(ORG, "ahead1").request == a.request and store.get_staged(ORG, "ahead1").document == a.document
-    assert store.get_staged(ORG, "ahead2").request == b.request
+def test_json_given_as_its_text_is_written_as_it_is_and_read_back_as_its_value(store):
+    """EncodedJSON (a large upload's rows, encoded by the workers that validated them) is stored as the
+    text it holds, in one batch (stage_many) or alone (stage), and read back as the JSON value."""
+    import json
+    from dataclasses import replace
+    from service.store.base import EncodedJSON
+
+    def encoded(r):
+        return replace(r, request=EncodedJSON(json.dumps(r.request, ensure_ascii=False)),
+                       document=EncodedJSON(json.dumps(r.document)))
+
+    a, b, c = rec("text1", name="één"), rec("text2", name="two"), rec("text3", name="three")
+    out = store.stage_many([encoded(a), encoded(b)], _taken)
+    assert [ch for ch, _ in out] == ["created", "created"]
+    assert store.stage(encoded(c)) == "created"
+    for r in (a, b, c):
+        got = store.get_staged(ORG, r.external_id)
+        assert (got.request, got.document) == (r.request, r.document)
+    assert store.get_staged(ORG, "text1").request["Credential"]["Name"] == "één"

@@ -1,9 +1,11 @@
 """Staging an upload's rows (``BulkWorkflow.stage_rows``), in two steps so that a large upload can
 prepare its rows while the rest are still being validated:
 
-  Stager.add(row)   what a row says by itself, as it arrives: its identifiers, its own errors, the
-                    record it will be staged as, the CTIDs and ownership claims of its document
-                    (for the tenancy rules) and its content digest. No store access.
+  Stager.add(row)   what a row says by itself, as it arrives (``prepared``): its identifiers, its own
+                    errors, the record it will be staged as with its store JSON, the CTIDs and
+                    ownership claims of its document (for the tenancy rules) and its content
+                    digest. No store access. A large upload has this made by the worker processes
+                    that validate its rows (``Stager.preparer``, ``add_prepared``).
   Stager.finish()   the checks against the registry, asked once for every row (CTID conflicts, the
                     tenancy's rules said at upload rather than at publish), then every record
                     staged in one store call (Store.stage_many: one transaction per upload).
@@ -13,31 +15,96 @@ published, and a failing row never stops the others.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Iterable
 
-from transformer import CtdlError, CTID_RE
+from transformer import CtdlError, CTID_RE, VIOLATION
 
 from ..registry.core import DOCUMENT_KINDS, is_kind
-from ..registry.signing import digest
-from ..registry.tenancy import claims, node_ctids
-from ..store.base import KeyRecord, StagedRecord, Store
+from ..registry.signing import canonical_json
+from ..registry.tenancy import Claim, claims, node_ctids
+from ..store.base import EncodedJSON, KeyRecord, StagedRecord, Store
 from .common import MAX_EXTERNAL_ID, ROW_KEY, Outcome, Row, error, record_names, row_errors
 
 
+class Prepared:
+    """What staging needs of a row, worked out from the row alone (``prepared``; for a large upload
+    in the worker that validated it, ``prepare_row``): the record it will be staged as, its request
+    and document already as their store JSON (EncodedJSON), its wrapper key, the CTIDs and ownership
+    claims of its document, and the canonical JSON of its content around its errors (``head`` +
+    errors + ``tail``: the digest is made again when the store's checks add errors)."""
+
+    __slots__ = ("record", "wrapper", "ctids", "claims", "head", "tail")
+
+    def __init__(self, record: StagedRecord, wrapper: str, ctids: list[str], claimed: list[Claim],
+                 head: bytes, tail: bytes) -> None:
+        self.record, self.wrapper, self.ctids, self.claims, self.head, self.tail = \
+            record, wrapper, ctids, claimed, head, tail
+
+    def __getstate__(self):
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __setstate__(self, state) -> None:
+        for k, v in zip(self.__slots__, state):
+            setattr(self, k, v)
+
+    def digested(self, record: StagedRecord) -> StagedRecord:
+        """``record`` (this row's, or a copy with more errors) with the digest of its content: the
+        same as service.registry.signing.digest of {type, deferred, errors, request without the row's
+        cells (, document)}, made from the parts encoded once."""
+        record.content_digest = hashlib.sha256(self.head + canonical_json(record.errors) + self.tail).hexdigest()
+        return record
+
+
+def prepared(org: str, kind: str, with_claims: bool, row: Row) -> Prepared | None:
+    """A row as staging needs it (Prepared); None: the row has no External Identifier (the Stager
+    says so). ``with_claims``: walk the document for ownership claims (not for an admin's key)."""
+    ext = row.external_id.strip() if isinstance(row.external_id, str) else ""
+    if not ext:
+        return None
+    record, wrapper = _checked(org, kind, ext, row)
+    document = record.document
+    claimed = claims(document) if record.ctid and with_claims else []
+    ctids = [record.ctid, *node_ctids(document)] if record.ctid else []
+    # the content's canonical JSON (signing.canonical_json of a dict: its keys sorted), errors left out
+    head = b'{"deferred":' + canonical_json(record.deferred) + (
+        b',"document":' + canonical_json(document) if kind in DOCUMENT_KINDS else b"") + b',"errors":'
+    tail = (b',"request":' + canonical_json({k: v for k, v in record.request.items() if k != ROW_KEY}) +
+            b',"type":' + canonical_json(kind) + b"}")
+    record.request = EncodedJSON(_store_json(record.request))
+    if document is not None:
+        record.document = EncodedJSON(_store_json(document))
+    p = Prepared(record, wrapper, ctids, claimed, head, tail)
+    p.digested(record)
+    return p
+
+
+def prepare_row(org: str, kind: str, with_claims: bool, result, row) -> Prepared | None:
+    """``prepared`` for a validated spreadsheet row (validate_rows' ``prepare``, run where the row was
+    validated): its request keeps the row's cells (ROW_KEY: export gives them back); its violations
+    are its errors."""
+    cells = {row.headers.get(k, k): v for k, v in row.cells.items()}
+    return prepared(org, kind, with_claims, Row(
+        external_id=result.external_id, request={**result.request, ROW_KEY: cells}, document=result.document,
+        report=[p for p in result.problems if p.severity == VIOLATION], deferred=result.deferred))
+
+
+def _store_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 class _Todo:
-    """A row to stage: its place in the answer, its row number, the record, its wrapper key, its
-    document's CTIDs and ownership claims, and the length of the errors its digest was made with."""
+    """A row to stage: its place in the answer, its row number, what it was prepared as, and the
+    length of the errors its digest was made with."""
 
-    __slots__ = ("position", "number", "record", "wrapper", "document", "ctids", "claims", "digested")
+    __slots__ = ("position", "number", "prepared", "record", "digested")
 
-    def __init__(self, position: int, number: int, record: StagedRecord, wrapper: str, document, claimed) -> None:
-        self.position, self.number, self.record, self.wrapper = position, number, record, wrapper
-        self.document = document
-        self.ctids = [record.ctid, *node_ctids(document)] if record.ctid else []
-        self.claims = claimed
-        self.digested = -1
+    def __init__(self, position: int, number: int, p: Prepared) -> None:
+        self.position, self.number, self.prepared, self.record = position, number, p, p.record
+        self.digested = len(p.record.errors)
 
 
 class Stager:
@@ -46,13 +113,19 @@ class Stager:
         self.out: list[Outcome | None] = []
         self.todo: list[_Todo] = []
         self.first_row: dict[str, int] = {}
-        self.encoded: dict[int, tuple] = {}     # id(request or document) -> (it, its JSON parameter)
-        self.digests: dict[str, str] | None = None   # external id -> content digest staged before this upload
+
+    def preparer(self):
+        """prepare_row for this upload's rows (validate_rows(prepare=...): it travels to the workers)."""
+        return partial(prepare_row, self.org, self.kind, not self.actor.admin)
 
     def add(self, row: Row) -> None:
+        self.add_prepared(row.external_id, prepared(self.org, self.kind, not self.actor.admin, row))
+
+    def add_prepared(self, external_id, p: Prepared | None) -> None:
+        """The next row, as ``prepared`` (or ``preparer()``) made it."""
         number = len(self.out) + 1
-        ext = row.external_id.strip() if isinstance(row.external_id, str) else ""
-        if not ext:
+        ext = external_id.strip() if isinstance(external_id, str) else ""
+        if not ext or p is None:
             self.out.append(Outcome("", None, self.kind, "", "rejected", row=number, errors=[error(
                 "bulk.external-id-required", "the External Identifier is empty: give each row an identifier "
                 "from your own system, used again on later uploads to update the record",
@@ -64,20 +137,7 @@ class Stager:
                 f'Identifier "{ext}": give each row its own', prop="External Identifier")]))
             return
         self.first_row[ext] = number
-        record, wrapper = _checked(self.org, self.kind, ext, row)
-        # the claims are walked only when the tenancy would look at them (not for an admin's key)
-        claimed = claims(row.document) if record.ctid and not self.actor.admin else []
-        todo = _Todo(len(self.out), number, record, wrapper, row.document, claimed)
-        _digest(todo)
-        if self.digests is None:
-            self.digests = {r.external_id: r.content_digest
-                            for r in self.store.staged(self.org, self.kind, content=False)}
-        if self.digests.get(ext) != record.content_digest:
-            # the store's JSON, made now rather than in finish; not for a row staged before as it is
-            # (unless the store's checks change it, stage_many then encodes it itself)
-            for value in (record.request, record.document):
-                self.encoded[id(value)] = self.store.encode_ahead(value)
-        self.todo.append(todo)
+        self.todo.append(_Todo(len(self.out), number, p))
         self.out.append(None)
 
     def finish(self) -> list[Outcome]:
@@ -86,18 +146,19 @@ class Stager:
             return out
         previous = {r.external_id: r for r in self.store.staged(self.org, self.kind, content=False)}
         self._store_checks(todo, previous)
-        wrapper_of = {t.record.external_id: t.wrapper for t in todo}
+        by_ext = {t.record.external_id: t.prepared for t in todo}
 
         def taken(record: StagedRecord) -> StagedRecord:   # a copy: stage_many may call it twice
-            return _digested(replace(record, status="rejected", ctid=None, errors=[*record.errors, error(
+            p = by_ext[record.external_id]
+            return p.digested(replace(record, status="rejected", ctid=None, errors=[*record.errors, error(
                 "bulk.ctid-taken", f"{record.ctid} is already used by another uploaded record: each record needs "
-                "its own CTID", f"/{wrapper_of[record.external_id]}/CTID", "CTID")]))
+                "its own CTID", f"/{p.wrapper}/CTID", "CTID")]))
 
         for t in todo:
             t.record.status = "rejected" if t.record.errors else "pending"
             if t.digested != len(t.record.errors):      # the store's checks added errors
-                _digest(t)
-        done = self.store.stage_many([t.record for t in todo], taken, self.encoded)
+                t.prepared.digested(t.record)
+        done = self.store.stage_many([t.record for t in todo], taken)
         for t, (change, record) in zip(todo, done):
             result = "rejected" if record.status == "rejected" else change
             # unchanged content keeps its status (a published record stays published)
@@ -113,11 +174,11 @@ class Stager:
         of another organization, owned or its own; claims for organizations that did not consent).
         The store is asked once for all rows (_ReadAhead); the messages are the tenancy's own."""
         org, kind, actor = self.org, self.kind, self.actor
-        types = self.store.envelope_types(t.ctids[0] for t in todo if t.ctids)
-        tenancy = type(self.tenancy)(_ReadAhead(self.store, [c for t in todo for c in t.ctids]))
+        types = self.store.envelope_types(t.prepared.ctids[0] for t in todo if t.prepared.ctids)
+        tenancy = type(self.tenancy)(_ReadAhead(self.store, [c for t in todo for c in t.prepared.ctids]))
         for t in todo:
-            record = t.record
-            ctid, errors, pointer = record.ctid, record.errors, f"/{t.wrapper}/CTID"
+            record, p = t.record, t.prepared
+            ctid, errors, pointer = record.ctid, record.errors, f"/{p.wrapper}/CTID"
             if not ctid:
                 continue
             prev = previous.get(record.external_id)
@@ -128,9 +189,9 @@ class Stager:
             ctdl_type, owner = types.get(ctid, (None, None))
             if owner == org and not is_kind(ctdl_type, kind):
                 errors.append(error("bulk.type-mismatch", f"{ctid} is a {ctdl_type} in this registry, not a "
-                                    f"{t.wrapper}", pointer, "CTID"))
-            for check in (lambda: tenancy.organization_ctids(t.ctids, org), lambda: tenancy.owned_ctids(t.ctids, org),
-                          lambda: tenancy.consented(t.document, org, actor, found=t.claims)):
+                                    f"{p.wrapper}", pointer, "CTID"))
+            for check in (lambda: tenancy.organization_ctids(p.ctids, org), lambda: tenancy.owned_ctids(p.ctids, org),
+                          lambda: tenancy.consented(None, org, actor, found=p.claims)):
                 try:
                     check()
                 except CtdlError as e:
@@ -212,17 +273,3 @@ def _wrapper_of(request: dict, kind: str) -> str:
 def _record_name(kind: str) -> str:
     """record_names()[kind], made once (it is asked for every row of an upload)."""
     return record_names()[kind]
-
-
-def _digest(todo: _Todo) -> None:
-    _digested(todo.record)
-    todo.digested = len(todo.record.errors)
-
-
-def _digested(record: StagedRecord) -> StagedRecord:
-    content = {"type": record.resource_type, "deferred": record.deferred, "errors": record.errors,
-               "request": {k: v for k, v in record.request.items() if k != ROW_KEY}}
-    if record.resource_type in DOCUMENT_KINDS:   # published as built: the document is the content
-        content["document"] = record.document
-    record.content_digest = digest(content)
-    return record

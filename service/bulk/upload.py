@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from transformer import cycle_collector_paused, read_rows, validate_rows, VIOLATION, WARNING, with_fix
 
-from .common import ROW_KEY, Row, cell_error
+from .common import ROW_KEY, cell_error
 from .workflow import BulkWorkflow
 from .costmanifests import cost_manifest_ids, export_cost_manifests, is_cost_manifest, upload_cost_manifests
 from .frameworks import export_framework, is_framework, upload_framework
@@ -42,21 +42,18 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
     manifests["cost"] = cost_manifest_ids(store, org)     # + the uploaded cost manifests, by External Identifier
     manifests["framework"] = framework_competencies(store, sheet)
     stager = workflow.stager(org, sheet.type, key)
-    by_number = {row.number: row for row in sheet.rows}
     said: list[tuple[list, list, set]] = []      # per row: (its errors, its warnings, what its errors say)
 
-    def stage(results) -> None:    # rows are prepared for staging, and their answers, while the rest are validated
+    def stage(results) -> None:    # rows are staged, and answered, while the rest are validated
         for r in results:
-            row = by_number.get(r.row)
-            cells = {row.headers.get(k, k): v for k, v in row.cells.items()} if row is not None else {}
-            # staging keeps a row's violations (its warnings are said in the answer, not stored)
-            stager.add(Row(external_id=r.external_id, request={**r.request, ROW_KEY: cells}, document=r.document,
-                           report=[p for p in r.problems if p.severity == VIOLATION], deferred=r.deferred))
+            stager.add_prepared(r.external_id, r.prepared)
             said.append(_row_answer(r))
 
+    # each row is prepared for staging (staging.prepare_row: its violations, its store JSON, digest and
+    # ownership claims) by the worker that validated it
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry, progress=progress, manifests=manifests,
-                            parallel=True, each=stage)
+                            parallel=True, each=stage, prepare=stager.preparer())
     outcomes = stager.finish()
     out_rows = []
     for res, outcome, (errors, warnings, seen) in zip(results, outcomes, said):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 
 def utc_now() -> str:
@@ -55,6 +55,25 @@ class EnvelopeRecord:
     node_ctids: list[str] = field(default_factory=list)  # every CTID inside the graph (for /graph/{ctid})
 
 
+class EncodedJSON:
+    """A JSON value of a record given as its text, made ahead (a large upload's rows are encoded by
+    the processes that validated them): the store writes the text as it is. Read back, the value is
+    the decoded JSON, as for any other record."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other) -> bool:
+        return other.__class__ is EncodedJSON and other.text == self.text
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"EncodedJSON({self.text[:40]!r}...)" if len(self.text) > 40 else f"EncodedJSON({self.text!r})"
+
+
 STAGED_STATUSES = ("pending", "approved", "published", "rejected")
 MANIFEST_KINDS = ("cost", "condition")
 
@@ -67,8 +86,8 @@ class StagedRecord:
     external_id: str       # the uploader's own identifier; unique per (org, resource_type)
     ctid: str | None       # the resource's CTID (None only for a rejected row that has none)
     status: str            # pending | approved | published | rejected
-    request: dict          # the Registry Assistant request that publishing will send
-    document: dict | None  # the CTDL document formatted from it (for review)
+    request: dict          # the Registry Assistant request that publishing will send (EncodedJSON: to stage)
+    document: dict | None  # the CTDL document formatted from it (for review; EncodedJSON: to stage)
     errors: list           # violations ({path, property, code, message}); non-empty when rejected
     content_digest: str    # digest of the content: staging it again unchanged is a no-op
     deferred: bool = False  # uploaded without its Target Credential: cannot be approved yet
@@ -182,16 +201,12 @@ class Store(Protocol):
         "updated" (content, CTID, status and errors replaced; created_at and
         published_envelope_id kept) or "unchanged" (same content_digest: nothing written).
         AlreadyExists when another record holds the CTID."""
-    def stage_many(self, records: Sequence[StagedRecord], taken: Callable[[StagedRecord], StagedRecord],
-                   encoded: Mapping[int, tuple] | None = None) -> list[tuple[str, StagedRecord]]:
+    def stage_many(self, records: Sequence[StagedRecord],
+                   taken: Callable[[StagedRecord], StagedRecord]) -> list[tuple[str, StagedRecord]]:
         """stage() for every record, in order, in one transaction (a bulk upload's rows): for each,
         (what stage() would have said, the record staged), decided one after the other as if each
         were staged alone. A record whose CTID another record holds is replaced by taken(record)
-        (which must not change its argument), staged in its place. ``encoded``: JSON values
-        encoded ahead, by id (encode_ahead's pairs; used only for the very object they were made of)."""
-
-    def encode_ahead(self, value: Any) -> tuple:
-        """(value, its JSON parameter), for stage_many's ``encoded``."""
+        (which must not change its argument), staged in its place."""
     def envelope_types(self, ctids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """CTID -> (ctdl_type, owned_by) of the envelopes whose main CTID is one of `ctids`, deleted
         ones included: one query, however many."""

@@ -15,7 +15,6 @@ dropped is replaced, not handed out), renewed after MAX_LIFETIME_SECONDS, and br
 """
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator, Sequence
@@ -24,7 +23,7 @@ import psycopg
 import psycopg_pool
 from psycopg.types.json import Jsonb
 
-from .base import StoreError
+from .base import EncodedJSON, StoreError
 from .relational import RelationalStore
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -72,11 +71,9 @@ class PostgresStore(RelationalStore):
         return f"{column} = ANY(?)", [list(values)]
 
     def _json_param(self, value: Any) -> Jsonb:
+        if value.__class__ is EncodedJSON:
+            return Jsonb(value.text, dumps=str)     # (str of the text: the text itself)
         return Jsonb(value)
-
-    def encode_ahead(self, value: Any) -> tuple:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))   # now, not at the write
-        return value, Jsonb(value, dumps=lambda _value: text)
 
     def _json_value(self, value: Any) -> Any:
         return value   # psycopg already loads jsonb into Python objects

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from .base import EncodedJSON
 from .pool import ConnectionPool
 from .relational import RelationalStore
 
@@ -108,6 +109,8 @@ class SqliteStore(RelationalStore):
         return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
 
     def _json_param(self, value: Any) -> str:
+        if value.__class__ is EncodedJSON:
+            return value.text
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
     def _json_value(self, value: Any) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import groupby
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from . import schema
 from .base import (MANIFEST_KINDS, STAGED_STATUSES, AlreadyExists, Ambiguous, InvalidRecord,
@@ -71,8 +71,8 @@ class StagingQueries:
             raise AlreadyExists(f"{record.ctid} is already staged under another external identifier "
                                 "or organization") from exc
 
-    def stage_many(self, records: Sequence[StagedRecord], taken: Callable[[StagedRecord], StagedRecord],
-                   encoded: Mapping[int, tuple] | None = None) -> list[tuple[str, StagedRecord]]:
+    def stage_many(self, records: Sequence[StagedRecord],
+                   taken: Callable[[StagedRecord], StagedRecord]) -> list[tuple[str, StagedRecord]]:
         """stage() for every record, in order, in one transaction: a 10,000-row upload is a few
         reads and a few executemany writes, not 10,000 transactions (they were most of staging's time).
 
@@ -88,7 +88,7 @@ class StagingQueries:
         records = [_normalized(r) for r in records]
         if len({r.org for r in records}) == 1:
             try:
-                return self._stage_batch(records, taken, encoded)
+                return self._stage_batch(records, taken)
             except self.integrity_errors:
                 pass
         out = []
@@ -100,8 +100,8 @@ class StagingQueries:
                 out.append((self.stage(other), other))
         return out
 
-    def _stage_batch(self, records: list[StagedRecord], taken: Callable[[StagedRecord], StagedRecord],
-                     encoded: Mapping[int, tuple] | None = None) -> list[tuple[str, StagedRecord]]:
+    def _stage_batch(self, records: list[StagedRecord],
+                     taken: Callable[[StagedRecord], StagedRecord]) -> list[tuple[str, StagedRecord]]:
         org = records[0].org
         with self._writing(f"staged:{org}") as conn:
             current: dict[tuple, tuple] = {}     # key -> (content_digest, CTID) as staging goes on
@@ -120,7 +120,7 @@ class StagingQueries:
             self._holders(conn, holders, {r.ctid for r in records if r.ctid} | {c for _, c in current.values() if c})
             out, writes = [], []
             for record in records:
-                change, record = self._decide(conn, record, current, holders, writes, taken, encoded)
+                change, record = self._decide(conn, record, current, holders, writes, taken)
                 out.append((change, record))
             for sql, group in groupby(writes, key=lambda w: w[0]):   # in order: each write as one by one
                 self._exec_many(conn, sql, [params for _, params in group])
@@ -136,8 +136,7 @@ class StagingQueries:
                 holders[ctid] = tuple(key)
 
     def _decide(self, conn: Any, record: StagedRecord, current: dict, holders: dict, writes: list,
-                taken: Callable[[StagedRecord], StagedRecord],
-                encoded: Mapping[int, tuple] | None = None) -> tuple[str, StagedRecord]:
+                taken: Callable[[StagedRecord], StagedRecord]) -> tuple[str, StagedRecord]:
         """What stage(record) does, against the batch's view of the table; the write is queued."""
         for attempt in (1, 2):
             key = (record.org, record.resource_type, record.external_id)
@@ -154,10 +153,10 @@ class StagingQueries:
                     continue
             stamp = utc_now()
             if now is None:   # (the row as replace(record, created_at=...) would give it, without the copy)
-                writes.append((_S_INSERT, self._staged_row(record, encoded, {
+                writes.append((_S_INSERT, self._staged_row(record, {
                     "created_at": stamp, "updated_at": stamp, "published_envelope_id": None})))
             else:
-                values = dict(zip(schema.STAGED_COLUMNS, self._staged_row(record, encoded, {"updated_at": stamp})))
+                values = dict(zip(schema.STAGED_COLUMNS, self._staged_row(record, {"updated_at": stamp})))
                 writes.append((_S_UPDATE, (*(values[c] for c in _S_REPLACED), *key)))
                 if now[1] and holders.get(now[1]) == key:
                     holders[now[1]] = None
@@ -378,24 +377,17 @@ class StagingQueries:
         return len(rows)
 
     # -- rows <-> records ------------------------------------------------------------------------
-    def _staged_row(self, record: StagedRecord, encoded: Mapping[int, tuple] | None = None,
-                    instead: dict | None = None) -> tuple:
+    def _staged_row(self, record: StagedRecord, instead: dict | None = None) -> tuple:
         """The record as a row of the staged table; ``instead``: fields written with other values."""
         out = []
         for f in schema.STAGED_FIELDS:
             v = instead[f] if instead and f in instead else getattr(record, f)
             if f in schema.STAGED_JSON_FIELDS:
-                hit = encoded.get(id(v)) if encoded else None
-                v = hit[1] if hit is not None and hit[0] is v else self._json_param(v)
+                v = self._json_param(v)
             elif f == "deferred":
                 v = bool(v)
             out.append(v)
         return tuple(out)
-
-    def encode_ahead(self, value: Any) -> tuple:
-        """(value, its JSON parameter): for stage_many's ``encoded``, made ahead of the transaction
-        (while an upload's other rows are still being validated)."""
-        return value, self._json_param(value)
 
     def _staged_record(self, row: Sequence[Any]) -> StagedRecord:
         values = dict(zip(schema.STAGED_FIELDS, row))

@@ -35,6 +35,7 @@ class RowResult(CellResults):
     problems: list[CellProblem]
     deferred: bool = False            # no Target Credential yet: can be uploaded, not published
     ctid_derived: bool = False
+    prepared: object = None           # validate_rows(prepare=): what the caller made of the row where it was validated
 
     def to_dict(self) -> dict:
         return {"row": self.row, "external_id": self.external_id, "ctid": self.ctid, "type": self.type,
@@ -278,7 +279,7 @@ PARALLEL_ROWS = 1000     # rows: fewer are validated in this process (starting w
 def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None, default_language: str = "en-US",
                   credentials: dict | None = None, engine: str | None = None,
                   registry: str = DEFAULT_REGISTRY, progress=None, manifests: dict | None = None,
-                  parallel: bool = False, each=None) -> list[RowResult]:
+                  parallel: bool = False, each=None, prepare=None) -> list[RowResult]:
     """Every row of a sheet, validated; duplicate External Identifiers are errors on each row.
     ``progress(done, total)`` is called after each row (for a progress bar); ``each(results)`` with
     the rows' results in the file's order as they are done, a few hundred at a time (a caller can
@@ -286,30 +287,30 @@ def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None
     are shared among worker processes (one per core, ``$CTDL_CHECK_WORKERS``; workers.py: started once,
     "spawn", kept while uploads come), each reading the compiled rules from the cache; the calling
     program's main module must then be import-safe (``if __name__ == "__main__":``), as the ``ctdl``
-    command and the WSGI app are."""
+    command and the WSGI app are.
+
+    ``prepare(result, row)``: what the caller will do with each row, done where the row is validated
+    (in the worker: a large upload's staging JSON, digest and ownership claims are then made on
+    every core, and a row's request and document do not travel back as objects). Its answer is the
+    result's ``prepared``, and the result's ``request`` and ``document`` are then None. It must be
+    picklable (a module-level function, or a functools.partial of one)."""
     from ...documents import workers_for
 
     duplicates = {p.row: p for p in duplicate_identifiers(sheet.rows)}   # one per row at most
-
-    def done(results: list[RowResult]) -> None:
-        for res in results:
-            p = duplicates.get(res.row)
-            if p is not None:
-                res.problems.insert(0, p)
-        if each is not None:
-            each(results)
-
     n = workers_for(len(sheet.rows), PARALLEL_ROWS, "spawn") if parallel else 1
     args = (org_ctid, addresses, default_language, credentials, engine, registry, manifests)
     if n > 1:
-        return _in_workers(sheet, n, args, progress, done)
-    results = validate_all(sheet.rows, sheet.model, args, progress)
-    done(results)
+        return _in_workers(sheet, n, args, progress, each, duplicates, prepare)
+    results = validate_all(sheet.rows, sheet.model, args, progress, duplicates=duplicates, prepare=prepare)
+    if each is not None:
+        each(results)
     return results
 
 
 def validate_all(rows: list[Row], model, args: tuple, progress=None, done_before: int = 0,
-                  total: int | None = None) -> list[RowResult]:
+                 total: int | None = None, duplicates: dict | None = None, prepare=None) -> list[RowResult]:
+    """validate_row of each row; ``duplicates``: row number -> its duplicate-identifier problem, said
+    first; ``prepare``: see validate_rows."""
     org_ctid, addresses, default_language, credentials, engine, registry, manifests = args
     results = []
     # a row whose cells are those of an earlier row gets that row's result (its own row number): a row
@@ -322,15 +323,24 @@ def validate_all(rows: list[Row], model, args: tuple, progress=None, done_before
         if done is None:
             done = seen[key] = validate_row(r, model, org_ctid, addresses, default_language, credentials,
                                             engine, registry, manifests)
-            results.append(done)
+            res = done
         else:
-            results.append(replace(done, row=r.number, problems=[p.at_row(r.number) for p in done.problems]))
+            res = replace(done, row=r.number, problems=[p.at_row(r.number) for p in done.problems])
+        p = duplicates.get(r.number) if duplicates else None
+        if p is not None:
+            res = replace(res, problems=[p, *res.problems])
+        if prepare is not None:
+            res.prepared = prepare(res, r)
+        results.append(res)
         if progress is not None:
             progress(done_before + i, total or len(rows))
+    if prepare is not None:      # (after the loop: a repeated row's result shares them with its first)
+        for res in results:
+            res.request = res.document = None
     return results
 
 
-def _in_workers(sheet: SheetRows, n: int, args: tuple, progress, each) -> list:
+def _in_workers(sheet: SheetRows, n: int, args: tuple, progress, each, duplicates: dict, prepare) -> list:
     """Every row of ``sheet`` validated by n worker processes; the results in the file's order, each
     chunk's given to ``each`` as it comes."""
     shapes = str(sheet.model.rules.shapes_dir) if getattr(sheet.model, "rules", None) is not None else None
@@ -343,10 +353,13 @@ def _in_workers(sheet: SheetRows, n: int, args: tuple, progress, each) -> list:
     size = max(50, min(250, len(sheet.rows) // (n * 8)))
     chunks = [sheet.rows[i:i + size] for i in range(0, len(sheet.rows), size)]
     out: list = []
+    items = [(setup, chunk, args, {r.number: duplicates[r.number] for r in chunk if r.number in duplicates}, prepare)
+             for chunk in chunks]
     with shared_pool(n) as pool, cycle_collector_paused():
-        for part in pool.imap(_validate_chunk, [(setup, chunk, args) for chunk in chunks]):
+        for part in pool.imap(_validate_chunk, items):
             results = unpack_results(part)
-            each(results)
+            if each is not None:
+                each(results)
             out.extend(results)
             if progress is not None:
                 progress(len(out), len(sheet.rows))
@@ -383,10 +396,10 @@ def _validate_chunk(item: tuple) -> tuple:
     """The rows of one chunk. After the first, what the worker loaded for it (rules, vocabularies,
     contexts: it lives as long as the worker) is frozen out of the cycle collector's walks
     (gc.freeze: 5% of a worker's time)."""
-    setup, rows, args = item
+    setup, rows, args, duplicates, prepare = item
     model = _model_for(setup)
     with cycle_collector_paused():     # a chunk's results live until it is sent: nothing for it to find
-        out = pack_results(validate_all(rows, model, args))
+        out = pack_results(validate_all(rows, model, args, duplicates=duplicates, prepare=prepare))
     if not _STATE["frozen"]:
         _STATE["frozen"] = True
         gc.freeze()
