@@ -16,7 +16,6 @@ published, and a failing row never stops the others.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import replace
 from functools import lru_cache, partial
 from typing import Iterable
@@ -26,7 +25,7 @@ from transformer import CtdlError, CTID_RE, VIOLATION
 from ..registry.core import DOCUMENT_KINDS, is_kind
 from ..registry.signing import canonical_json
 from ..registry.tenancy import Claim, claims, node_ctids
-from ..store.base import EncodedJSON, KeyRecord, StagedRecord, Store
+from ..store.base import EncodedJSON, KeyRecord, StagedRecord, Store, json_text
 from .common import MAX_EXTERNAL_ID, ROW_KEY, Outcome, Row, error, record_names, row_errors
 
 
@@ -43,13 +42,6 @@ class Prepared:
                  head: bytes, tail: bytes) -> None:
         self.record, self.wrapper, self.ctids, self.claims, self.head, self.tail = \
             record, wrapper, ctids, claimed, head, tail
-
-    def __getstate__(self):
-        return tuple(getattr(self, k) for k in self.__slots__)
-
-    def __setstate__(self, state) -> None:
-        for k, v in zip(self.__slots__, state):
-            setattr(self, k, v)
 
     def digested(self, record: StagedRecord) -> StagedRecord:
         """``record`` (this row's, or a copy with more errors) with the digest of its content: the
@@ -74,9 +66,9 @@ def prepared(org: str, kind: str, with_claims: bool, row: Row) -> Prepared | Non
         b',"document":' + canonical_json(document) if kind in DOCUMENT_KINDS else b"") + b',"errors":'
     tail = (b',"request":' + canonical_json({k: v for k, v in record.request.items() if k != ROW_KEY}) +
             b',"type":' + canonical_json(kind) + b"}")
-    record.request = EncodedJSON(_store_json(record.request))
+    record.request = EncodedJSON(json_text(record.request))
     if document is not None:
-        record.document = EncodedJSON(_store_json(document))
+        record.document = EncodedJSON(json_text(document))
     p = Prepared(record, wrapper, ctids, claimed, head, tail)
     p.digested(record)
     return p
@@ -90,10 +82,6 @@ def prepare_row(org: str, kind: str, with_claims: bool, result, row) -> Prepared
     return prepared(org, kind, with_claims, Row(
         external_id=result.external_id, request={**result.request, ROW_KEY: cells}, document=result.document,
         report=[p for p in result.problems if p.severity == VIOLATION], deferred=result.deferred))
-
-
-def _store_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class _Todo:

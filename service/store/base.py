@@ -6,6 +6,7 @@ against both to keep them so.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Protocol, Sequence
@@ -53,6 +54,11 @@ class EnvelopeRecord:
     deleted_at: str | None  # set by delete (history kept)
     search_text: str = ""  # names and descriptions (any language), lower-cased, for ?q=
     node_ctids: list[str] = field(default_factory=list)  # every CTID inside the graph (for /graph/{ctid})
+
+
+def json_text(value: Any) -> str:
+    """A JSON value as the store writes it (SQLite's text; PostgreSQL's jsonb parameter of EncodedJSON)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class EncodedJSON:

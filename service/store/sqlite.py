@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from .base import EncodedJSON
+from .base import EncodedJSON, json_text
 from .pool import ConnectionPool
 from .relational import RelationalStore
 
@@ -109,9 +109,7 @@ class SqliteStore(RelationalStore):
         return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
 
     def _json_param(self, value: Any) -> str:
-        if value.__class__ is EncodedJSON:
-            return value.text
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return value.text if value.__class__ is EncodedJSON else json_text(value)
 
     def _json_value(self, value: Any) -> Any:
         return json.loads(value)

@@ -86,11 +86,11 @@ class CellResults:
 
     @property
     def conforms(self) -> bool:
-        return not any(p.severity == VIOLATION for p in self.problems)
+        return self.report.conforms
 
     @property
     def errors(self) -> list[CellProblem]:
-        return [p for p in self.problems if p.severity == VIOLATION]
+        return self.report.violations
 
     @property
     def report(self) -> Report:
