@@ -24,7 +24,7 @@ from transformer import CtdlError, CTID_RE, VIOLATION
 
 from ..registry.core import DOCUMENT_KINDS, is_kind
 from ..registry.signing import canonical_json
-from ..registry.tenancy import Claim, claims, node_ctids
+from ..registry.tenancy import Claim, claims_of_others, node_ctids
 from ..store.base import EncodedJSON, KeyRecord, StagedRecord, Store, json_text
 from .common import MAX_EXTERNAL_ID, ROW_KEY, Outcome, Row, error, record_names, row_errors
 
@@ -32,8 +32,8 @@ from .common import MAX_EXTERNAL_ID, ROW_KEY, Outcome, Row, error, record_names,
 class Prepared:
     """What staging needs of a row, worked out from the row alone (``prepared``; for a large upload
     in the worker that validated it, ``prepare_row``): the record it will be staged as, its request
-    and document already as their store JSON (EncodedJSON), its wrapper key, the CTIDs and ownership
-    claims of its document, and the canonical JSON of its content around its errors (``head`` +
+    and document already as their store JSON (EncodedJSON), its wrapper key, the CTIDs of its
+    document and its ownership claims for other organizations than the uploading one, and the canonical JSON of its content around its errors (``head`` +
     errors + ``tail``: the digest is made again when the store's checks add errors)."""
 
     __slots__ = ("record", "wrapper", "ctids", "claims", "head", "tail")
@@ -59,7 +59,9 @@ def prepared(org: str, kind: str, with_claims: bool, row: Row) -> Prepared | Non
         return None
     record, wrapper = _checked(org, kind, ext, row)
     document = record.document
-    claimed = claims(document) if record.ctid and with_claims else []
+    text = json_text(document) if document is not None else None
+    # the ownership claims that need consent: those of other organizations than the uploading one
+    claimed = claims_of_others(document, org, text) if record.ctid and with_claims and text else []
     ctids = [record.ctid, *node_ctids(document)] if record.ctid else []
     # the content's canonical JSON (signing.canonical_json of a dict: its keys sorted), errors left out
     head = b'{"deferred":' + canonical_json(record.deferred) + (
@@ -67,8 +69,8 @@ def prepared(org: str, kind: str, with_claims: bool, row: Row) -> Prepared | Non
     tail = (b',"request":' + canonical_json({k: v for k, v in record.request.items() if k != ROW_KEY}) +
             b',"type":' + canonical_json(kind) + b"}")
     record.request = EncodedJSON(json_text(record.request))
-    if document is not None:
-        record.document = EncodedJSON(json_text(document))
+    if text is not None:
+        record.document = EncodedJSON(text)
     p = Prepared(record, wrapper, ctids, claimed, head, tail)
     p.digested(record)
     return p

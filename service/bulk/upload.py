@@ -7,7 +7,7 @@ with violations are recorded as rejected with their per-cell errors.  Shared by
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from transformer import cycle_collector_paused, read_rows, validate_rows, VIOLATION, WARNING, with_fix
 
@@ -44,16 +44,17 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
     stager = workflow.stager(org, sheet.type, key)
     said: list[tuple[list, list, set]] = []      # per row: (its errors, its warnings, what its errors say)
 
-    def stage(results) -> None:    # rows are staged, and answered, while the rest are validated
+    def stage(results) -> None:    # rows are staged while the rest are validated
         for r in results:
-            stager.add_prepared(r.external_id, r.prepared)
-            said.append(_row_answer(r))
+            prepared, answer = r.prepared
+            stager.add_prepared(r.external_id, prepared)
+            said.append(answer)
 
     # each row is prepared for staging (staging.prepare_row: its violations, its store JSON, digest and
-    # ownership claims) by the worker that validated it
+    # ownership claims), and answered, by the worker that validated it: its problems stay there
     results = validate_rows(sheet, org, store.addresses(org), credentials=credentials,
                             registry=workflow.registry.opts.registry, progress=progress, manifests=manifests,
-                            parallel=True, each=stage, prepare=stager.preparer())
+                            parallel=True, each=stage, prepare=partial(_staged_and_answered, stager.preparer()))
     outcomes = stager.finish()
     out_rows = []
     for res, outcome, (errors, warnings, seen) in zip(results, outcomes, said):
@@ -75,6 +76,11 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
     return {"rows": out_rows,
             "summary": {s: counts.get(s, 0) for s in ("created", "updated", "unchanged", "rejected")},
             "notes": notes}
+
+
+def _staged_and_answered(prepare, res, row) -> tuple:
+    """(what staging needs of a validated row, its answer): made where the row was validated."""
+    return prepare(res, row), _row_answer(res)
 
 
 def _row_answer(res) -> tuple[list, list, set]:

@@ -19,6 +19,7 @@ hold for everyone (an admin updating a record keeps its owner, see Registry._sto
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
@@ -28,6 +29,7 @@ from transformer import CTID_IN_REGISTRY_IRI, CTID_RE, data_dir, Forbidden, Owne
 from ..store.base import KeyRecord, Store
 
 CTID_IN_IRI, CTID_ONLY = CTID_IN_REGISTRY_IRI, CTID_RE
+_DECODER = json.JSONDecoder()
 MAX_LISTED = 10   # CTIDs or claims named in one message; the rest are counted
 
 
@@ -112,6 +114,32 @@ def claims(payload: Any) -> list[Claim]:
 
     walk(payload, ())
     return out
+
+
+def claims_of_others(payload: Any, org: str, text: str) -> list[Claim]:
+    """claims(payload) but those naming ``org``, which consents to itself (``consented`` passes them);
+    ``text``: the payload's JSON text. Read off the text when every claim found there is a URI or a
+    CTID of ``org`` (a spreadsheet row: Owned By and Offered By the uploading organization), else
+    the payload is walked. Every claim key is in the text as it is (a key inside a string has its
+    quotes escaped), so none is missed; a value that is not a text naming ``org`` (an object, a
+    node reference, another CTID) means a walk."""
+    org, keys, at = org.strip().lower(), _claim_keys(), 0
+    while True:
+        found = keys.search(text, at)
+        if found is None:
+            return []
+        try:
+            value, at = _DECODER.raw_decode(text, found.end())
+        except ValueError:      # no JSON value there: the text is not the payload's compact JSON
+            break
+        if not all(isinstance(v, str) and _ctid_in(v) == org for v in (value if isinstance(value, list) else (value,))):
+            break
+    return [c for c in claims(payload) if c.org != org]
+
+
+@lru_cache(maxsize=1)
+def _claim_keys() -> re.Pattern:
+    return re.compile("|".join(f'"{re.escape(p)}":' for p in claim_properties()))
 
 
 def _ctid_in(text: str) -> str | None:

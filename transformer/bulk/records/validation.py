@@ -290,10 +290,11 @@ def validate_rows(sheet: SheetRows, org_ctid: str, addresses: dict | None = None
     command and the WSGI app are.
 
     ``prepare(result, row)``: what the caller will do with each row, done where the row is validated
-    (in the worker: a large upload's staging JSON, digest and ownership claims are then made on
-    every core, and a row's request and document do not travel back as objects). Its answer is the
-    result's ``prepared``, and the result's ``request`` and ``document`` are then None. It must be
-    picklable (a module-level function, or a functools.partial of one)."""
+    (in the worker: a large upload's staging JSON, digest, ownership claims and answer are then
+    made on every core, and a row's request, document and problems do not travel back as objects).
+    Its answer is the result's ``prepared``; the result's ``request``, ``document`` and ``problems``
+    are then None (prepare takes from them what the caller needs). It must be picklable (a
+    module-level function, or a functools.partial of one)."""
     from ...documents import workers_for
 
     duplicates = {p.row: p for p in duplicate_identifiers(sheet.rows)}   # one per row at most
@@ -336,7 +337,7 @@ def validate_all(rows: list[Row], model, args: tuple, progress=None, done_before
             progress(done_before + i, total or len(rows))
     if prepare is not None:      # (after the loop: a repeated row's result shares them with its first)
         for res in results:
-            res.request = res.document = None
+            res.request = res.document = res.problems = None
     return results
 
 

@@ -132,6 +132,9 @@ def pack_results(results: list) -> tuple:
     table: list[tuple] = []           # index -> (class, field names, values but row and path)
     rows = []
     for res in results:
+        if res.problems is None:       # validate_rows(prepare=): what the caller needs is in its prepared
+            rows.append((res.__class__, res.__dict__))
+            continue
         problems = []
         for p in res.problems:
             d = p.__dict__
@@ -166,8 +169,8 @@ def unpack_results(packed: tuple) -> list:
         protos.append((key[0], dict(zip(key[1], key[2:]))))
     out = []
     for result_class, state in rows:
-        problems = []
-        for i, row, path in state["problems"]:
+        problems = None if state["problems"] is None else []
+        for i, row, path in state["problems"] or ():
             cls, fields = protos[i]
             p = cls.__new__(cls)
             p.__dict__.update(fields)
