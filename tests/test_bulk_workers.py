@@ -93,6 +93,47 @@ def test_a_large_upload_answers_and_stages_as_one_process_would(tmp_path, monkey
 
 
 @pytest.mark.process
+def test_an_upload_stopped_part_way_keeps_the_chunks_staged_and_the_same_file_stages_the_rest(tmp_path, monkeypatch):
+    """Each chunk is staged as it comes back from the workers: when the upload stops (here: the third
+    chunk cannot be read), the rows of the chunks before it are staged, pending, and uploading the same
+    file again stages the rest (the first rows say unchanged)."""
+    from bulk_upload import ORG, sheet
+    from service.bulk.upload import upload
+    from service.bulk.workflow import BulkWorkflow
+    from service.registry.core import Registry
+    from service.store import open_store
+    from transformer.bulk.records import validation
+    from transformer.bulk.records.validation import PARALLEL_ROWS
+    from transformer.enrich import Options
+
+    monkeypatch.setenv("CTDL_CHECK_WORKERS", "2")
+    data = sheet(PARALLEL_ROWS + 50)
+    store = open_store(tmp_path, None)
+    store.set_addresses(ORG, _places())
+    workflow = BulkWorkflow(Registry(store, None, "", Options(registry="http://127.0.0.1:8080/")))
+    chunks: list[int] = []
+    unpack = validation.unpack_results
+
+    def failing(packed):
+        if len(chunks) == 2:
+            raise OSError("the connection to a worker was lost")
+        out = unpack(packed)
+        chunks.append(len(out))
+        return out
+
+    monkeypatch.setattr(validation, "unpack_results", failing)
+    with pytest.raises(OSError):
+        upload(workflow, ORG, "course", data)
+    staged = store.staged(ORG, "course")
+    assert len(staged) == sum(chunks) > 0 and {r.status for r in staged} == {"pending"}
+    assert sorted(r.external_id for r in staged) == [f"C{i:05d}" for i in range(sum(chunks))]
+    monkeypatch.setattr(validation, "unpack_results", unpack)
+    again = upload(workflow, ORG, "course", data)["summary"]
+    assert again == {"created": PARALLEL_ROWS + 50 - sum(chunks), "updated": 0, "unchanged": sum(chunks), "rejected": 0}
+    store.close()
+
+
+@pytest.mark.process
 def test_two_uploads_at_once_share_the_pool_and_each_gets_its_own_rows(monkeypatch):
     """A threaded server may validate two large uploads at the same moment: both use the one pool,
     and each gets its own rows back, in its file's order."""

@@ -209,6 +209,44 @@ def test_conflicts_are_rejected_at_staging(bulk, registry):
     assert registry.store.get_staged(org, "second").ctid is None
 
 
+def test_rows_flushed_one_at_a_time_are_staged_as_in_one_transaction(bulk, registry):
+    """A large upload stages each chunk as it comes back from the workers (Stager.flush): a row of a
+    later chunk meets the rows staged before it exactly as in one batch (a CTID taken by an earlier
+    row, an External Identifier an earlier row has, a CTID given up and taken again), and the
+    outcomes are in the order the rows were added."""
+    def scenario(flush_each: bool) -> tuple[list, list]:
+        org, ctid, freed = new_ctid(), new_ctid(), new_ctid()
+        bulk.stage_rows(org, "credential", [row("old", credential(freed, org), "credential")])
+        rows = [row("first", credential(ctid, org), "credential"),
+                row("second", credential(ctid, org), "credential"),
+                row("first", credential(new_ctid(), org), "credential"),
+                row("old", credential(new_ctid(), org), "credential"),      # gives up `freed`...
+                row("", credential(new_ctid(), org), "credential"),
+                row("takes_freed", credential(freed, org), "credential")]   # ...which a later row takes
+        if flush_each:
+            stager = bulk.stager(org, "credential")
+            for r in rows:
+                stager.add(r)
+                stager.flush()
+            out = stager.finish()
+        else:
+            out = bulk.stage_rows(org, "credential", rows)
+        named = {ctid: "ctid", freed: "freed"}
+        return ([(o.external_id, o.result, o.status, [e["code"] for e in o.errors], o.row) for o in out],
+                sorted((r.external_id, named.get(r.ctid, r.ctid and "new"), r.status)
+                       for r in registry.store.staged(org)))
+
+    flushed = scenario(True)
+    assert flushed == scenario(False)
+    assert flushed[0] == [("first", "created", "pending", [], 1),
+                          ("second", "rejected", "rejected", ["bulk.ctid-taken"], 2),
+                          ("first", "rejected", "", ["bulk.duplicate-external-id"], 3),
+                          ("old", "updated", "pending", [], 4), ("", "rejected", "", ["bulk.external-id-required"], 5),
+                          ("takes_freed", "created", "pending", [], 6)]
+    assert flushed[1] == [("first", "ctid", "pending"), ("old", "new", "pending"), ("second", None, "rejected"),
+                          ("takes_freed", "freed", "pending")]
+
+
 def test_type_mismatch_claims_without_consent_and_changed_ctids_are_rejected_at_staging(bulk, registry):
     """The checks against the registry, asked once for the whole upload, still said row by row."""
     org, other = new_ctid(), new_ctid()

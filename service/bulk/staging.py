@@ -1,14 +1,19 @@
-"""Staging an upload's rows (``BulkWorkflow.stage_rows``), in two steps so that a large upload can
-prepare its rows while the rest are still being validated:
+"""Staging an upload's rows (``BulkWorkflow.stage_rows``), in steps so that a large upload can
+prepare and stage its rows while the rest are still being validated:
 
   Stager.add(row)   what a row says by itself, as it arrives (``prepared``): its identifiers, its own
-                    errors, the record it will be staged as with its store JSON, the CTIDs and
-                    ownership claims of its document (for the tenancy rules) and its content
-                    digest. No store access. A large upload has this made by the worker processes
-                    that validate its rows (``Stager.preparer``, ``add_prepared``).
-  Stager.finish()   the checks against the registry, asked once for every row (CTID conflicts, the
-                    tenancy's rules said at upload rather than at publish), then every record
-                    staged in one store call (Store.stage_many: one transaction per upload).
+                    errors, the record it will be staged as with its store JSON, the CTIDs of its
+                    document and its ownership claims for other organizations (for the tenancy
+                    rules) and its content digest. No store access. A large upload has this made by
+                    the worker processes that validate its rows (``Stager.preparer``, ``add_prepared``).
+  Stager.flush()    the checks against the registry for the rows added since the last flush, asked
+                    once for all of them (CTID conflicts, the tenancy's rules said at upload rather
+                    than at publish), then those records staged in one store call (Store.stage_many:
+                    one transaction). A large upload flushes each chunk of rows as it comes back
+                    from the workers; an upload stopped part way keeps the rows staged so far
+                    (pending, never published without approval): the same file again stages the
+                    rest, and those say unchanged.
+  Stager.finish()   flush(), then every row's outcome in the order the rows were added.
 
 Valid rows are staged as pending, rows with violations as rejected with their errors; nothing is
 published, and a failing row never stops the others.
@@ -103,6 +108,7 @@ class Stager:
         self.out: list[Outcome | None] = []
         self.todo: list[_Todo] = []
         self.first_row: dict[str, int] = {}
+        self.previous: dict[str, StagedRecord] | None = None     # staged before this upload (flush)
 
     def preparer(self):
         """prepare_row for this upload's rows (validate_rows(prepare=...): it travels to the workers)."""
@@ -130,11 +136,17 @@ class Stager:
         self.todo.append(_Todo(len(self.out), number, p))
         self.out.append(None)
 
-    def finish(self) -> list[Outcome]:
-        todo, out = self.todo, self.out
+    def flush(self) -> None:
+        """Stage the rows added since the last flush (one transaction): a large upload stages each
+        chunk of rows as it comes back validated, while the workers go on with the rest. The rows
+        staged before, of this organization and type, are read at the first flush: a later row has
+        another External Identifier than every row staged by this upload (a second one is refused)."""
+        todo, out, self.todo = self.todo, self.out, []
         if not todo:
-            return out
-        previous = {r.external_id: r for r in self.store.staged(self.org, self.kind, content=False)}
+            return
+        if self.previous is None:
+            self.previous = {r.external_id: r for r in self.store.staged(self.org, self.kind, content=False)}
+        previous = self.previous
         self._store_checks(todo, previous)
         by_ext = {t.record.external_id: t.prepared for t in todo}
 
@@ -156,7 +168,11 @@ class Stager:
             status = prev.status if change == "unchanged" and prev is not None else record.status
             out[t.position] = Outcome(record.external_id, record.ctid or t.record.ctid, self.kind, status, result,
                                       errors=record.errors, row=t.number)
-        return out
+
+    def finish(self) -> list[Outcome]:
+        """Stage the rows not staged yet; every row's outcome, in the order they were added."""
+        self.flush()
+        return self.out
 
     def _store_checks(self, todo: list[_Todo], previous: dict[str, StagedRecord]) -> None:
         """The checks against the registry, for every row with a CTID: CTID conflicts, then the

@@ -44,11 +44,12 @@ def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, 
     stager = workflow.stager(org, sheet.type, key)
     said: list[tuple[list, list, set]] = []      # per row: (its errors, its warnings, what its errors say)
 
-    def stage(results) -> None:    # rows are staged while the rest are validated
+    def stage(results) -> None:    # each chunk of rows is staged while the rest are validated
         for r in results:
             prepared, answer = r.prepared
             stager.add_prepared(r.external_id, prepared)
             said.append(answer)
+        stager.flush()
 
     # each row is prepared for staging (staging.prepare_row: its violations, its store JSON, digest and
     # ownership claims), and answered, by the worker that validated it: its problems stay there
