@@ -5,6 +5,7 @@ when no server is reachable except in CI.
 """
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 
@@ -308,3 +309,23 @@ def test_json_given_as_its_text_is_written_as_it_is_and_read_back_as_its_value(s
         got = store.get_staged(ORG, r.external_id)
         assert (got.request, got.document) == (r.request, r.document)
     assert store.get_staged(ORG, "text1").request["Credential"]["Name"] == "één"
+
+
+def test_values_orjson_refuses_or_writes_otherwise_are_stored_and_read_back(store):
+    """json_text writes with orjson and falls back to the standard encoder for what orjson refuses:
+    every value comes back as it went in (text in any script, control characters but NUL, which
+    PostgreSQL's jsonb refuses, an integer over
+    64 bits, numbers written with an exponent)."""
+    from dataclasses import replace
+
+    from service.store.base import json_text
+
+    value = {"Name": "Soudage \u00e9 \u2713 \u2028 \t\n\x1f \"q\" \\", "Big": 10 ** 30, "Small": -(2 ** 63),
+             "Floats": [1.5, 1e16, 1e-7, -0.0], "Nested": [{"a": [True, False, None]}], "": "empty key"}
+    for text in (json_text(value), json_text({1: "not text key"})):
+        assert json.loads(text) == json.loads(json.dumps(json.loads(text)))     # valid JSON
+    assert json.loads(json_text(value)) == value
+    r = replace(rec("values"), request=value, document={"@graph": [value]})
+    assert store.stage(r) == "created"
+    got = store.get_staged(ORG, "values")
+    assert got.request == value and got.document == {"@graph": [value]}

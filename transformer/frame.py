@@ -77,7 +77,7 @@ class Framer:
         main = graph.nodes.get(graph.main) if graph.main is not None else None
         ctid = main.first(CTID) if main else None
         self.graph_id = opts.graph_uri(ctid.value) if isinstance(ctid, Literal) else None
-        self.blank_ns = uuid.uuid5(_BLANK_NS, self.graph_id or "urn:ctdl-assistant:anonymous")
+        self.blank_ns = None                # made when a blank node first needs its id (blank_id)
         self.blank_ids: dict = {}
         self.members = set(graph.members)   # a request's other resources: in the @graph, never embedded
         memo = _KEYS.get(id(self.ctx))
@@ -92,6 +92,8 @@ class Framer:
 
     def blank_id(self, b: BNode) -> str:
         if b not in self.blank_ids:
+            if self.blank_ns is None:
+                self.blank_ns = uuid.uuid5(_BLANK_NS, self.graph_id or "urn:ctdl-assistant:anonymous")
             self.blank_ids[b] = "_:" + str(uuid.uuid5(self.blank_ns, str(len(self.blank_ids))))
         return self.blank_ids[b]
 
