@@ -42,6 +42,46 @@ def test_one_pool_serves_uploads_one_after_the_other_and_closes_when_idle(monkey
     assert workers._SHARED.pool is None                                               # idle: closed
 
 
+@pytest.mark.process
+def test_workers_started_ahead_are_the_ones_the_upload_uses(monkeypatch):
+    """start_workers (called by an upload before it reads its file): the pool is started for many rows
+    and not for few (no workers: one process validates them), and validate_rows then uses it."""
+    from bulk_upload import ORG, sheet
+    from transformer import read_rows, start_workers
+    from transformer.bulk.records import workers
+    from transformer.bulk.records.validation import PARALLEL_ROWS, validate_rows
+
+    if workers._SHARED.pool is not None:
+        workers._SHARED.close_if_idle()
+    monkeypatch.delenv("CTDL_CHECK_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    start_workers(PARALLEL_ROWS - 1)
+    assert workers._SHARED.pool is None
+    start_workers(PARALLEL_ROWS)
+    pool = workers._SHARED.pool
+    assert pool is not None and workers._SHARED.users == 0        # waiting for the upload
+    rows = read_rows(sheet(PARALLEL_ROWS), "course")
+    out = validate_rows(rows, ORG, _places(), parallel=True)
+    assert workers._SHARED.pool is pool and [r.row for r in out] == [r.number for r in rows.rows]
+
+
+@pytest.mark.process
+def test_ready_loads_the_rules_of_both_layers():
+    """What a new worker does on starting (validation.ready), in a new process: the engines of both
+    layers are built by it, not before."""
+    import subprocess
+
+    code = ("from transformer.ruleset import RuleSet\n"
+            "from transformer.bulk.records.validation import ready\n"
+            "rules = RuleSet.default()\n"
+            "print(rules.policy._engine is None, rules.schema._engine is None)\n"
+            "ready()\n"
+            "print(rules.policy._engine is None, rules.schema._engine is None)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout.split("\n")
+    assert out[:2] == ["True True", "False False"]
+
+
 def test_packed_results_come_back_as_they_were():
     from transformer.bulk.records.sheet import cell_problem
     from transformer.bulk.records.validation import RowResult

@@ -70,6 +70,7 @@ _FACE = {
     "import_framework": ("bulk.frameworks.importer", "import_framework"),
     "read_rows": ("bulk.records.sheet", "read_rows"),
     "validate_rows": ("bulk.records.validation", "validate_rows"),
+    "start_workers": ("bulk.records.validation", "start_workers"),
     "cycle_collector_paused": ("bulk.records.workers", "cycle_collector_paused"),
     "validate_manifests": ("bulk.records.costmanifests", "validate_manifests"),
     "SheetColumn": ("bulk.sheets.workbook", "SheetColumn"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache, partial
 
-from transformer import cycle_collector_paused, read_rows, validate_rows, VIOLATION, WARNING, with_fix
+from transformer import (cycle_collector_paused, read_rows, start_workers, validate_rows, VIOLATION, WARNING,
+                         with_fix)
 
 from .common import ROW_KEY, cell_error
 from .workflow import BulkWorkflow
@@ -35,6 +36,8 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
 
 
 def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, progress) -> dict:
+    if not data.startswith(b"PK"):      # a CSV (an XLSX is a zip): about a row a line
+        start_workers(data.count(b"\n"))     # they load the rules while the file is read
     sheet = read_rows(data, kind, workflow.registry.rules)
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}

@@ -119,8 +119,9 @@ class StagingQueries:
             holders: dict[str, tuple] = {}       # CTID -> the key holding it; every CTID looked at is here
             self._holders(conn, holders, {r.ctid for r in records if r.ctid} | {c for _, c in current.values() if c})
             out, writes = [], []
+            stamp = utc_now()       # the batch's records are staged together: one time for them all
             for record in records:
-                change, record = self._decide(conn, record, current, holders, writes, taken)
+                change, record = self._decide(conn, record, current, holders, writes, taken, stamp)
                 out.append((change, record))
             for sql, group in groupby(writes, key=lambda w: w[0]):   # in order: each write as one by one
                 self._exec_many(conn, sql, [params for _, params in group])
@@ -136,7 +137,7 @@ class StagingQueries:
                 holders[ctid] = tuple(key)
 
     def _decide(self, conn: Any, record: StagedRecord, current: dict, holders: dict, writes: list,
-                taken: Callable[[StagedRecord], StagedRecord]) -> tuple[str, StagedRecord]:
+                taken: Callable[[StagedRecord], StagedRecord], stamp: str) -> tuple[str, StagedRecord]:
         """What stage(record) does, against the batch's view of the table; the write is queued."""
         for attempt in (1, 2):
             key = (record.org, record.resource_type, record.external_id)
@@ -151,7 +152,6 @@ class StagingQueries:
                                             "or organization")
                     record = _normalized(taken(record))
                     continue
-            stamp = utc_now()
             if now is None:   # (the row as replace(record, created_at=...) would give it, without the copy)
                 writes.append((_S_INSERT, self._staged_row(record, {
                     "created_at": stamp, "updated_at": stamp, "published_envelope_id": None})))

@@ -9,6 +9,9 @@ next upload's rows at once (starting two workers cost an upload 0.3-0.4 s). It i
 once (the pool queues their chunks); each chunk carries what its rows are read with
 (validation.py), so one pool serves every upload type and rule set.
 
+``start_pool(n)``: the pool started ahead, while an upload's file is read (a new process's first
+large upload: its workers load the rules meanwhile, not after).
+
 ``pack_results`` / ``unpack_results``: a chunk's results as they travel (each distinct problem
 once); ``cycle_collector_paused``: what receiving and keeping a million result objects needs.
 """
@@ -33,9 +36,10 @@ class _Shared:
         self.users = 0
         self.timer: threading.Timer | None = None
 
-    def acquire(self, n: int):
+    def acquire(self, n: int, initializer=None):
         """(pool, owned): the shared pool of n workers, or a pool for this call alone (owned: close it
-        after) when the shared one has another size and is in use."""
+        after) when the shared one has another size and is in use. ``initializer``: what a new worker
+        runs on starting."""
         import multiprocessing
 
         with self.lock:
@@ -46,11 +50,11 @@ class _Shared:
                 self.pool, self.users = None, 0     # inherited through a fork: the parent's, not ours
             if self.pool is not None and self.size != n:
                 if self.users:
-                    return multiprocessing.get_context("spawn").Pool(n), True
+                    return multiprocessing.get_context("spawn").Pool(n, initializer=initializer), True
                 self.pool.close()
                 self.pool = None
             if self.pool is None:
-                self.pool = multiprocessing.get_context("spawn").Pool(n)
+                self.pool = multiprocessing.get_context("spawn").Pool(n, initializer=initializer)
                 self.size, self.pid = n, os.getpid()
             self.users += 1
             return self.pool, False
@@ -82,13 +86,20 @@ class _Shared:
 _SHARED = _Shared()
 
 
+def start_pool(n: int, initializer=None) -> None:
+    """The shared pool of n workers started now, if it is not running (its processes start and run
+    ``initializer`` meanwhile); it waits for work as after an upload, and is closed when idle."""
+    with shared_pool(n, initializer):
+        pass
+
+
 @contextmanager
-def shared_pool(n: int):
+def shared_pool(n: int, initializer=None):
     """The process's pool of n workers (or, while it is in use with another size, one for this call
     alone), for the time of a with block. Leaving the block by an exception (a worker that died, the
     caller stopping) ends the pool, so the chunks still queued are not worked on for nothing (unless
     another call is using it at the moment)."""
-    pool, owned = _SHARED.acquire(n)
+    pool, owned = _SHARED.acquire(n, initializer)
     try:
         yield pool
     except BaseException:
