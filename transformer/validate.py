@@ -89,8 +89,8 @@ def _result(graph: Graph, raw, namer: Callable[[str], str], info: dict) -> Resul
             _SAID.clear()
         hit = _SAID[key] = (info, to_result(graph, raw, namer, info))
     out = Result.__new__(Result)
-    out.__dict__.update(hit[1].__dict__)
-    out.focus = str(raw.focus)
+    out.__dict__ = fields = hit[1].__dict__.copy()     # (a copy of the fields at once: twice as fast as update)
+    fields["focus"] = str(raw.focus)
     return out
 
 
