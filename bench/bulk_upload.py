@@ -5,7 +5,10 @@ process of its own.
 Each figure is the median of ``--repeat`` runs (each on a fresh store): this machine is shared, and
 one run can be a second off.
 
-    python bench/bulk_upload.py [--rows 10000] [--repeat 3]
+    python bench/bulk_upload.py [--rows 10000] [--repeat 3] [--database postgresql://postgres@127.0.0.1:5432/postgres]
+
+``--database``: PostgreSQL instead of the embedded SQLite; each store is a new database
+(``ctdl_bulk_bench``, made and dropped on that server).
 """
 from __future__ import annotations
 
@@ -47,19 +50,33 @@ def sheet(n: int, seed: int = 7) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _store(tmp: str):
+BENCH_DB = "ctdl_bulk_bench"
+
+
+def _store(tmp: str, database: str | None = None):
+    """(a new, empty store, its BulkWorkflow): SQLite under ``tmp``, or a new PostgreSQL database."""
     from service.bulk.workflow import BulkWorkflow
     from service.registry.core import Registry
     from service.store import open_store
     from transformer.enrich import Options
 
-    store = open_store(Path(tmp), None)
+    url = None
+    if database:
+        from urllib.parse import urlsplit
+
+        import psycopg
+
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        url = urlsplit(database)._replace(path="/" + BENCH_DB).geturl()
+    store = open_store(Path(tmp), url)
     store.set_addresses(ORG, {"main": {"Name": "Main campus", "Address1": "1 College Ave", "City": "Riverside",
                                        "AddressRegion": "CA", "PostalCode": "92501", "Country": "US"}})
     return store, BulkWorkflow(Registry(store, None, "", Options(registry="http://127.0.0.1:8080/")))
 
 
-def run_once(data: bytes) -> dict:
+def run_once(data: bytes, database: str | None = None) -> dict:
     """One measured run, in a process of its own (main() starts one per run), on fresh stores:
     {figure: seconds, ...}. First the upload as a new process meets it (`ctdl bulk upload`: rules
     loaded and workers started by it), then each step on its own and the upload again as a running
@@ -70,13 +87,13 @@ def run_once(data: bytes) -> dict:
 
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        store, workflow = _store(tmp)
+        store, workflow = _store(tmp, database)
         t = time.perf_counter()
         out["cold_summary"] = upload(workflow, ORG, "course", data)["summary"]
         out["cold"] = time.perf_counter() - t
         store.close()
     with tempfile.TemporaryDirectory() as tmp:
-        store, workflow = _store(tmp)
+        store, workflow = _store(tmp, database)
         t = time.perf_counter()
         rows = read_rows(data, "course")
         out["read"] = time.perf_counter() - t
@@ -97,14 +114,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10000)
     ap.add_argument("--repeat", type=int, default=3, help="runs; each figure is their median")
+    ap.add_argument("--database", help="postgresql://... : PostgreSQL instead of SQLite (a new database per store)")
     ap.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)   # a run, as JSON (main starts it)
     args = ap.parse_args()
     data = sheet(args.rows)
     if args.one_run:
-        print(json.dumps(run_once(data)))
+        print(json.dumps(run_once(data, args.database)))
         return
-    runs = [json.loads(subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--one-run"], check=True,
-                                      capture_output=True, text=True).stdout)
+    more = ["--database", args.database] if args.database else []
+    runs = [json.loads(subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--one-run", *more],
+                                      check=True, capture_output=True, text=True).stdout)
             for _ in range(max(1, args.repeat))]
 
     def median(key: str) -> float:
@@ -115,7 +134,8 @@ def main() -> None:
 
     n = args.rows
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; median of {len(runs)} run(s)")
-    print(f"{n:,} course rows, {len(data) / 1024:,.0f} KiB CSV (UTF-8 with BOM)")
+    print(f"{n:,} course rows, {len(data) / 1024:,.0f} KiB CSV (UTF-8 with BOM); "
+          f"store: {'PostgreSQL' if args.database else 'SQLite'}")
     print(f"upload in a new process (loads the rules, starts the workers): {median('cold'):6.2f} s  "
           f"({n / median('cold'):,.0f} rows/s){spread('cold')}; summary {runs[-1]['cold_summary']}")
     print("then, in that process (rules loaded, workers running):")
