@@ -38,8 +38,9 @@ class Prepared:
     """What staging needs of a row, worked out from the row alone (``prepared``; for a large upload
     in the worker that validated it, ``prepare_row``): the record it will be staged as, its request
     and document already as their store JSON (EncodedJSON), its wrapper key, the CTIDs of its
-    document and its ownership claims for other organizations than the uploading one, and the canonical JSON of its content around its errors (``head`` +
-    errors + ``tail``: the digest is made again when the store's checks add errors)."""
+    document and its ownership claims for other organizations than the uploading one, and the
+    canonical JSON of its content around its errors (``head`` + errors + ``tail``: the digest is
+    made again when the store's checks add errors)."""
 
     __slots__ = ("record", "wrapper", "ctids", "claims", "head", "tail")
 
