@@ -55,12 +55,15 @@ def test_workers_started_ahead_are_the_ones_the_upload_uses(monkeypatch):
         workers._SHARED.close_if_idle()
     monkeypatch.delenv("CTDL_CHECK_WORKERS", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    start_workers(PARALLEL_ROWS - 1)
+    data = sheet(PARALLEL_ROWS)
+    start_workers(sheet(PARALLEL_ROWS - 2))                          # a header and fewer rows: no workers
     assert workers._SHARED.pool is None
-    start_workers(PARALLEL_ROWS)
+    start_workers(b"PK\x03\x04" + b"\n" * (2 * PARALLEL_ROWS))      # an XLSX: its bytes are not lines
+    assert workers._SHARED.pool is None
+    start_workers(data)
     pool = workers._SHARED.pool
     assert pool is not None and workers._SHARED.users == 0        # waiting for the upload
-    rows = read_rows(sheet(PARALLEL_ROWS), "course")
+    rows = read_rows(data, "course")
     out = validate_rows(rows, ORG, _places(), parallel=True)
     assert workers._SHARED.pool is pool and [r.row for r in out] == [r.number for r in rows.rows]
 

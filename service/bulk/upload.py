@@ -36,8 +36,7 @@ def upload(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key=None, p
 
 
 def _upload_rows(workflow: BulkWorkflow, org: str, kind: str, data: bytes, key, progress) -> dict:
-    if not data.startswith(b"PK"):      # a CSV (an XLSX is a zip): about a row a line
-        start_workers(data.count(b"\n"))     # they load the rules while the file is read
+    start_workers(data)      # they load the rules while the file is read
     sheet = read_rows(data, kind, workflow.registry.rules)
     store = workflow.store
     credentials = {r.external_id: r.ctid for r in store.staged(org, "credential") if r.ctid}

@@ -186,20 +186,12 @@ class CompiledEngine:
             self.by_object.setdefault(p, []).append(built[i])
         self.target_nodes = [(built[i], term(t)) for i, t in plan["node"]]
         self.shapes = {cs.id: cs for cs in built}
-        self._plans: dict[tuple, tuple] = {}     # a node's predicates -> the shapes targeting their subjects
-
-    def _subject_shapes(self, predicates: tuple) -> tuple:
-        """The shapes with sh:targetSubjectsOf one of ``predicates``, each once, in the order met."""
-        by_subject = self.by_subject
-        return tuple(dict.fromkeys(s for p in predicates for s in by_subject.get(p, ())))
 
     def validate(self, graph: Graph) -> list[RawResult]:
         ctx = Ctx(graph)
         # shape -> {focus key: focus node}, in the order first met (the order of the results)
         focus: dict = {}
-        get = focus.get
-        by_class, supers = self.by_class, ctx.supers
-        subject_shapes, plans = (self._subject_shapes if self.by_subject else None), self._plans
+        by_class, by_subject, supers = self.by_class, self.by_subject, ctx.supers
         referenced = None                   # blank nodes referred to, computed when first needed
         for nid, n in graph.nodes.items():
             classes = n.types
@@ -226,26 +218,11 @@ class CompiledEngine:
                                     record = True
                             if record != (mode == RECORDS):
                                 continue
-                        d = get(s)
-                        if d is None:
-                            focus[s] = {nid: nid}
-                        else:
-                            d[nid] = nid
-            if subject_shapes is not None:
-                # the shapes of the node's predicates, worked out once per layout of predicates (the
-                # nodes of a spreadsheet's rows have a few layouts between them)
-                layout = (*n.props, RDF_TYPE) if n.types else tuple(n.props)
-                shapes = plans.get(layout)
-                if shapes is None:
-                    if len(plans) > 4096:
-                        plans.clear()
-                    shapes = plans[layout] = subject_shapes(layout)
-                for s in shapes:
-                    d = get(s)
-                    if d is None:
-                        focus[s] = {nid: nid}
-                    else:
-                        d[nid] = nid
+                        focus.setdefault(s, {})[nid] = nid
+            if by_subject:
+                for p in (*n.props, *((RDF_TYPE,) if n.types else ())):
+                    for s in by_subject.get(p, ()):
+                        focus.setdefault(s, {})[nid] = nid
         by_object = self.by_object
         if by_object:
             for n in graph.nodes.values():

@@ -74,20 +74,9 @@ def _quiet(col: Column) -> bool:
         not any(r.component == "minCount" for r in col.rules)
 
 
-def _reading_plan(cols: list[Column]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
-    """(the places of the columns a row is read by even when blank, the places of each column key):
-    a row is read by those and by the columns of its cells, in the list's order -- not by the
-    hundred blank columns of a template, one after the other."""
-    by_key: dict[str, tuple[int, ...]] = {}
-    for i, c in enumerate(cols):
-        by_key[c.key] = (*by_key.get(c.key, ()), i)
-    return tuple(i for i, c in enumerate(cols) if not _quiet(c)), by_key
-
-
 # asked for every column of every row: remembered per column, per list of columns
 _quiet_when_empty = PerObject(_quiet, 5000)
 _ctid_columns = PerObject(lambda cols: tuple(c for c in cols if c.kind == "ctid"))
-_reading_plans = PerObject(_reading_plan)
 
 
 class _Builder:
@@ -144,9 +133,7 @@ class _Builder:
         places: list[tuple[str, dict, Column]] = []
         condition: dict[str, tuple[list[str], Column]] = {}
         cells = row.cells
-        loud, by_key = _reading_plans(cols)
-        read_by = sorted({*loud, *(i for key in cells for i in by_key.get(key, ()))})
-        for col in (cols[i] for i in read_by):
+        for col in cols:
             text = cells.get(col.key, "")
             if not text and _quiet_when_empty(col):
                 continue     # most of a template's columns, on most rows
